@@ -1,0 +1,23 @@
+// The config layer's public API: one schema, units, validation, hashing.
+export {
+  type MixPartConfig,
+  type RunConfig,
+  type RunConfigInput,
+  runConfigSchema,
+  WORKLOAD_KINDS,
+  type WorkloadConfig,
+} from "./schema.ts";
+export { checkConfig, ConfigError, parseConfig } from "./validate.ts";
+export {
+  formatBandwidth,
+  formatDuration,
+  formatSize,
+  parseBandwidth,
+  parseDuration,
+  parseOpsRate,
+  parseSize,
+  UnitError,
+} from "./units.ts";
+export { canonicalJson, configHash, sha256Hex } from "./canonical.ts";
+export { applyOverrides, mergeInputs, parseAssignment, parseValue, setPath } from "./overrides.ts";
+export { JSON_SCHEMA_PATH, runConfigJsonSchema, runConfigJsonSchemaText } from "./json_schema.ts";

@@ -1,0 +1,186 @@
+// The one schema for a run's whole configuration (../shared/MODEL.md): the same
+// zod schema validates a config file for `deno task sim`, every point of a
+// sweep and a notebook's parameters. Defaults live here and only here, taken
+// from ../shared/FACTS.md; sizes, durations and rates accept unit strings
+// (units.ts). Effective values are bytes, milliseconds, bytes/s and ops/s.
+
+import { z } from "zod";
+import { parseBandwidth, parseDuration, parseOpsRate, parseSize, UnitError } from "./units.ts";
+import { VENDOR_NAMES } from "../iommu/vendors.ts";
+
+function unit(parse: (v: unknown) => number, description: string) {
+  return z.union([z.number(), z.string()]).transform((v, ctx) => {
+    try {
+      return parse(v);
+    } catch (e) {
+      if (!(e instanceof UnitError)) throw e;
+      ctx.issues.push({ code: "custom", message: e.message, input: v });
+      return z.NEVER;
+    }
+  }).meta({ description });
+}
+
+const size = (d: string) => unit(parseSize, `${d} (bytes, or a string such as "2MiB", "64GiB")`);
+const duration = (d: string) =>
+  unit(parseDuration, `${d} (milliseconds, or a string such as "300ms", "2s")`);
+const bandwidth = (d: string) =>
+  unit(parseBandwidth, `${d} (bytes/s, or a string such as "128MiB/s", "10Gbit/s")`);
+const opsRate = (d: string) =>
+  unit(parseOpsRate, `${d} (operations/s, or a string such as "2M/s")`);
+
+const int = (min: number) => z.number().int().min(min);
+
+const cacheGeometry = (entries: number, ways: number, what: string) =>
+  z.strictObject({
+    entries: int(0).default(entries).meta({ description: `${what} entries (0 = none)` }),
+    ways: int(1).default(ways).meta({
+      description: `${what} associativity; ways = entries is fully associative`,
+    }),
+  }).prefault({});
+
+// --- iommu -----------------------------------------------------------------
+
+const costs = z.strictObject({
+  // Peleg et al., USENIX ATC 2015: an invalidation with its wait is about
+  // 2,000 cycles (unconfirmed, FACTS §6); split here as 500 cycles to queue
+  // the descriptor and 1,500 to wait for completion, at 3 GHz.
+  invalidationNs: z.number().min(0).default(167).meta({
+    description: "cost of queueing one invalidation descriptor, ns (assumed, FACTS §6)",
+  }),
+  waitNs: z.number().min(0).default(500).meta({
+    description: "cost of one invalidation completion wait, ns (assumed, FACTS §6)",
+  }),
+  memoryAccessNs: z.number().min(0).default(100).meta({
+    description: "cost of one memory access of a page walk or D update, ns (assumed, FACTS §6)",
+  }),
+}).prefault({});
+
+const iommu = z.strictObject({
+  vendor: z.enum(VENDOR_NAMES as [string, ...string[]]).default("intel"),
+  pageSize: size("IO page size of the 1:1 guest mapping").prefault("2MiB"),
+  // About 64 IOTLB entries on Intel (Neugebauer et al., SIGCOMM 2018,
+  // unconfirmed); associativity is not published, so it is a knob.
+  iotlb: cacheGeometry(64, 8, "IOTLB"),
+  walkCache: cacheGeometry(0, 1, "paging-structure (walk) cache"),
+  costs,
+}).prefault({});
+
+// --- tracking --------------------------------------------------------------
+
+const device = z.strictObject({
+  pageSize: size("page size at which the device logs its writes").prefault("4KiB"),
+  // VFIO_DEVICE_FEATURE_DMA_LOGGING_START takes at most 256 ranges (FACTS §3).
+  maxRanges: int(1).default(256).meta({ description: "IOVA ranges the device can track" }),
+  log: z.enum(["bitmap", "ring"]).default("bitmap"),
+  ringEntries: int(1).default(4096).meta({
+    description: "ring capacity in records; a full ring over-reports",
+  }),
+}).prefault({});
+
+const clearBatch = z.union([int(1), z.literal("round")]).default("round").meta({
+  description: 'leaves gathered per invalidation batch, or "round" for one domain flush a read',
+});
+
+const tracking = z.strictObject({
+  mode: z.enum(["iommu", "device", "none"]).default("iommu"),
+  split: z.enum(["none", "eager", "lazy"]).default("none"),
+  splitTo: size("page size that splitting targets").prefault("4KiB"),
+  lazyThreshold: int(1).default(1).meta({
+    description: "read rounds a leaf must be found dirty in before a lazy split",
+  }),
+  collapseAfter: z.boolean().default(false),
+  clearBatch,
+  unsafeSkipFlush: z.boolean().default(false).meta({
+    description: "clear Dirty bits without invalidating the IOTLB: loses writes, on purpose",
+  }),
+  startBefore: duration("tracking starts this long before migration").prefault(0),
+  device,
+}).prefault({});
+
+// --- workload --------------------------------------------------------------
+
+const workloadCommon = {
+  rate: opsRate("DMA operations per second").prefault(1e6),
+  writeFraction: z.number().min(0).max(1).default(0.5),
+  accessSize: size("bytes per DMA operation").prefault(4096),
+  workingSet: size("bytes the workload touches").prefault("64MiB"),
+  offset: size("where the working set starts in IOVA space").prefault(0),
+};
+
+const uniform = z.strictObject({ kind: z.literal("uniform"), ...workloadCommon });
+const zipf = z.strictObject({
+  kind: z.literal("zipf"),
+  ...workloadCommon,
+  s: z.number().min(0).default(0.99).meta({ description: "Zipf skew over 4 KiB pages" }),
+  scatter: z.boolean().default(true).meta({
+    description: "spread ranks over the working set (true) or keep the hot set contiguous",
+  }),
+});
+const ring = z.strictObject({
+  kind: z.literal("ring"),
+  ...workloadCommon,
+  buffers: int(1).default(256).meta({ description: "buffers in the ring (K)" }),
+  bufferSize: size("bytes per buffer").prefault("2KiB"),
+});
+const stream = z.strictObject({ kind: z.literal("stream"), ...workloadCommon });
+const trace = z.strictObject({
+  kind: z.literal("trace"),
+  ...workloadCommon,
+  path: z.string().min(1).meta({ description: "CSV or Parquet file: time, iova, length, write" }),
+  loop: z.boolean().default(true),
+});
+
+const mixPart = z.discriminatedUnion("kind", [
+  uniform.extend({ weight: z.number().positive() }),
+  zipf.extend({ weight: z.number().positive() }),
+  ring.extend({ weight: z.number().positive() }),
+  stream.extend({ weight: z.number().positive() }),
+]);
+const mix = z.strictObject({
+  kind: z.literal("mix"),
+  ...workloadCommon,
+  parts: z.array(mixPart).min(1),
+});
+
+export const WORKLOAD_KINDS = ["uniform", "zipf", "ring", "stream", "mix", "trace"] as const;
+
+// A workload without a kind is uniform, so `workload.rate=2M/s` alone works.
+const workload = z.preprocess(
+  (
+    v,
+  ) => (v && typeof v === "object" && !Array.isArray(v) && !("kind" in v)
+    ? { kind: "uniform", ...v }
+    : v),
+  z.discriminatedUnion("kind", [uniform, zipf, ring, stream, mix, trace]),
+).prefault({ kind: "uniform" });
+
+// --- migration -------------------------------------------------------------
+
+const migration = z.strictObject({
+  bandwidth: bandwidth("migration bandwidth").prefault("128MiB/s"), // QEMU max-bandwidth
+  downtimeLimit: duration("switch over when pending data fits this").prefault(300), // QEMU
+  maxRounds: int(1).default(30).meta({ description: "give up (not converged) after this many" }),
+  overheadDelaysRound: z.boolean().default(false).meta({
+    description: "add flush and split time to the round's duration",
+  }),
+}).prefault({});
+
+// --- the whole run ---------------------------------------------------------
+
+export const runConfigSchema = z.strictObject({
+  seed: int(0).default(1),
+  guest: z.strictObject({
+    memory: size("guest RAM, mapped 1:1").prefault("4GiB"),
+  }).prefault({}),
+  iommu,
+  tracking,
+  workload,
+  migration,
+});
+
+/** The effective, fully defaulted config. */
+export type RunConfig = z.output<typeof runConfigSchema>;
+/** What a user may write: every key optional, units as strings. */
+export type RunConfigInput = z.input<typeof runConfigSchema>;
+export type WorkloadConfig = RunConfig["workload"];
+export type MixPartConfig = Extract<WorkloadConfig, { kind: "mix" }>["parts"][number];
