@@ -1,0 +1,67 @@
+// The IOMMU domain's public contract: what the migration layer, notebooks and
+// checks call. Names follow the iommufd uAPI (IOMMU_HWPT_SET_DIRTY_TRACKING,
+// IOMMU_HWPT_GET_DIRTY_BITMAP with NO_CLEAR). Functional state and cost
+// accounting are kept apart: IommuStats only counts.
+
+/** Subtractable counters of one domain (per round = end − start). */
+export interface IommuStats {
+  translations: number;
+  iotlbHits: number;
+  iotlbMisses: number;
+  /** Memory accesses spent on page walks and on Dirty/Accessed updates. */
+  walkMemoryAccesses: number;
+  /** Writes of a D bit to an IOPTE in memory (write hit with cached D clear, or walk). */
+  dirtyBitWrites: number;
+  /** Page-selective invalidation descriptors. */
+  invalidations: number;
+  /** Domain-selective invalidations. */
+  domainFlushes: number;
+  /** Cost of every invalidation and completion wait, ns. */
+  invalidationNs: number;
+  splits: number;
+  collapses: number;
+  /** Current page-table memory: table pages × 4 KiB. */
+  pageTableBytes: number;
+  /** Highest pageTableBytes seen. */
+  pageTableBytesPeak: number;
+}
+
+export interface DirtyBitmapRequest {
+  iova: number;
+  length: number;
+  pageSize: number;
+  /** IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR: report without clearing or flushing. */
+  noClear?: boolean;
+  /** Called once per dirty leaf found, with its IOVA and size (for lazy splitting). */
+  onDirtyLeaf?: (iova: number, sizeBytes: number) => void;
+}
+
+/** A batch of DMA operations in typed arrays: the hot path's input. */
+export interface DmaBatch {
+  iova: Float64Array;
+  length: Uint32Array;
+  /** 1 = write, 0 = read. */
+  write: Uint8Array;
+}
+
+export interface Domain {
+  map(iova: number, length: number, pageSize: number): void;
+  unmap(iova: number, length: number): void;
+  /** One DMA access; an access that spans pages costs one translation per page. */
+  dma(iova: number, length: number, write: boolean): void;
+  /** The hot path: the first `count` operations of `batch`. No allocation per access. */
+  dmaBatch(batch: DmaBatch, count: number): void;
+  setDirtyTracking(on: boolean): void;
+  getDirtyBitmap(req: DirtyBitmapRequest): Uint8Array;
+  split(iova: number, length: number, toPageSize: number): void;
+  collapse(iova: number, length: number): void;
+  /** Invalidates the whole domain (IOTLB and walk cache), with its wait. */
+  flushDomain(): void;
+  stats(): IommuStats;
+  /**
+   * Ground truth for the verifier and device-side tracking: every DMA write
+   * ORs `mask` into log[iova >> 12] for each 4 KiB page it touches. One log
+   * at a time; pass null to detach.
+   */
+  attachWriteLog(log: Uint8Array | null, mask: number): void;
+}

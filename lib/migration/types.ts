@@ -1,0 +1,74 @@
+// What a simulation returns: the effective config, every metric of MODEL.md's
+// table under its name, and the per-round series (round 0 first; the
+// stop-and-copy is the last record, with stopAndCopy: true).
+
+import type { RunConfig } from "../config/mod.ts";
+
+/** Bumped when a change alters simulation results, so stored runs are not reused. */
+export const ENGINE_VERSION = "0.1.0";
+
+export interface Summary {
+  /** IOTLB misses / translations while tracking is on (the guest's cost). */
+  iotlbMissRate: number;
+  /** The same before tracking starts, same workload (warm-up). */
+  iotlbMissRateBaseline: number;
+  /** All bytes sent: round 0, later rounds, stop-and-copy. */
+  bytesTransferred: number;
+  /** Bytes sent after round 0. */
+  dirtyBytesTransferred: number;
+  rounds: number;
+  converged: boolean;
+  downtimeMs: number;
+  migrationMs: number;
+  invalidations: number;
+  domainFlushes: number;
+  invalidationNs: number;
+  splits: number;
+  collapses: number;
+  pageTableBytesPeak: number;
+  walkMemoryAccesses: number;
+  translations: number;
+  iotlbMisses: number;
+  lostWrites: number;
+}
+
+export interface RoundRecord {
+  round: number;
+  startMs: number;
+  durationMs: number;
+  bytesSent: number;
+  dirtyBytes: number;
+  translations: number;
+  iotlbMisses: number;
+  invalidations: number;
+  splits: number;
+  pageTableBytes: number;
+  stopAndCopy: boolean;
+}
+
+export interface SimResult {
+  config: RunConfig;
+  summary: Summary;
+  rounds: RoundRecord[];
+}
+
+export const SUMMARY_METRICS: readonly (keyof Summary)[] = [
+  "iotlbMissRate",
+  "iotlbMissRateBaseline",
+  "bytesTransferred",
+  "dirtyBytesTransferred",
+  "rounds",
+  "converged",
+  "downtimeMs",
+  "migrationMs",
+  "invalidations",
+  "domainFlushes",
+  "invalidationNs",
+  "splits",
+  "collapses",
+  "pageTableBytesPeak",
+  "walkMemoryAccesses",
+  "translations",
+  "iotlbMisses",
+  "lostWrites",
+];
