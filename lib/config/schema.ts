@@ -159,7 +159,10 @@ const workload = z.preprocess(
 const migration = z.strictObject({
   bandwidth: bandwidth("migration bandwidth").prefault("128MiB/s"), // QEMU max-bandwidth
   downtimeLimit: duration("switch over when pending data fits this").prefault(300), // QEMU
-  maxRounds: int(1).default(30).meta({ description: "give up (not converged) after this many" }),
+  maxRounds: int(1).default(30).meta({
+    description: "pre-copy rounds (round 0 included) before stop-and-copy without convergence",
+  }),
+  warmup: duration("workload runs this long before tracking starts: the baseline").prefault(200),
   overheadDelaysRound: z.boolean().default(false).meta({
     description: "add flush and split time to the round's duration",
   }),
