@@ -1,0 +1,181 @@
+// One run: guest memory mapped 1:1 at one IO page size, a DMA workload, dirty
+// tracking and a QEMU-like pre-copy migration (MODEL.md §10): round 0 sends
+// all memory while the workload runs; each later boundary reads and clears the
+// dirty set (read-and-clear, invalidate, then copy) and sends it; switch over
+// when it fits bandwidth × downtime limit, or give up after maxRounds. The
+// clock lives here; the IOMMU model knows nothing of rounds.
+
+import { parseConfig, type RunConfig } from "../config/mod.ts";
+import { createDomain } from "../iommu/mod.ts";
+import type { DmaBatch, Domain, IommuStats } from "../iommu/types.ts";
+import {
+  createTracker,
+  LOG_WRITTEN_SINCE_COPY,
+  LOG_WRITTEN_SINCE_REPORT,
+} from "../tracking/mod.ts";
+import { createWorkload } from "../workload/mod.ts";
+import type { WorkloadGenerator } from "../workload/types.ts";
+import type { RoundRecord, SimResult, Summary } from "./types.ts";
+import { Verifier } from "./verifier.ts";
+
+const BATCH = 1 << 16;
+const NS_PER_MS = 1e6;
+
+/** Counters b − a, field by field (pageTableBytes fields are taken from b). */
+function diff(a: IommuStats, b: IommuStats): IommuStats {
+  const out = { ...b };
+  for (const k of Object.keys(b) as (keyof IommuStats)[]) {
+    if (k !== "pageTableBytes" && k !== "pageTableBytesPeak") out[k] = b[k] - a[k];
+  }
+  return out;
+}
+
+const rate = (misses: number, translations: number) => translations > 0 ? misses / translations : 0;
+
+/** Runs the workload through the domain until simulated time `untilNs`. */
+function runner(domain: Domain, workload: WorkloadGenerator) {
+  const batch: DmaBatch = {
+    iova: new Float64Array(BATCH),
+    length: new Uint32Array(BATCH),
+    write: new Uint8Array(BATCH),
+  };
+  return (untilNs: number) => {
+    for (;;) {
+      const n = workload.fill(batch, untilNs);
+      if (n > 0) domain.dmaBatch(batch, n);
+      if (n < BATCH) return;
+    }
+  };
+}
+
+export interface SimulateOptions {
+  /** Called after each round with its record (for progress displays). */
+  onRound?: (round: RoundRecord) => void;
+}
+
+/** Simulates one run of `input` (a config, validated and defaulted here). */
+export async function simulate(
+  input: unknown = {},
+  options: SimulateOptions = {},
+): Promise<SimResult> {
+  const config: RunConfig = parseConfig(input);
+  const memory = config.guest.memory;
+  const bandwidth = config.migration.bandwidth; // bytes/s
+  const thresholdBytes = bandwidth * config.migration.downtimeLimit / 1000;
+
+  const domain = createDomain(config);
+  domain.map(0, memory, config.iommu.pageSize);
+  const log = new Uint8Array(memory / 4096);
+  const tracker = createTracker({ config, domain, log });
+  domain.attachWriteLog(
+    log,
+    LOG_WRITTEN_SINCE_COPY | (tracker.mode === "device" ? LOG_WRITTEN_SINCE_REPORT : 0),
+  );
+  const workload = await createWorkload(config.workload, {
+    seed: config.seed,
+    guestMemory: memory,
+  });
+  const runUntil = runner(domain, workload);
+  const verifier = new Verifier(log);
+
+  // Warm-up without tracking: the guest's baseline miss rate.
+  let nowNs = config.migration.warmup * NS_PER_MS;
+  const s0 = domain.stats();
+  runUntil(nowNs);
+  const sWarm = domain.stats();
+  const baseline = diff(s0, sWarm);
+
+  // Tracking starts (startBefore ahead of migration), then migration starts:
+  // the first read only arms tracking and triggers lazy splits, since round 0
+  // sends everything anyway.
+  tracker.start();
+  nowNs += config.tracking.startBefore * NS_PER_MS;
+  runUntil(nowNs);
+  tracker.report();
+  verifier.copyAll();
+
+  const migrationStartNs = nowNs;
+  const rounds: RoundRecord[] = [];
+  let pending = memory;
+  let extraNs = 0; // flush time of the last read, when it delays the round
+  let converged = false;
+  let bytesTransferred = 0;
+  for (let round = 0;; round++) {
+    if (round > 0 && (pending <= thresholdBytes || round >= config.migration.maxRounds)) {
+      converged = pending <= thresholdBytes;
+      const durationNs = pending / bandwidth * 1e9;
+      const pt = domain.stats().pageTableBytes;
+      const rec: RoundRecord = {
+        round,
+        startMs: (nowNs - migrationStartNs) / NS_PER_MS,
+        durationMs: durationNs / NS_PER_MS,
+        bytesSent: pending,
+        dirtyBytes: 0,
+        translations: 0,
+        iotlbMisses: 0,
+        invalidations: 0,
+        splits: 0,
+        pageTableBytes: pt,
+        stopAndCopy: true,
+      };
+      rounds.push(rec);
+      options.onRound?.(rec);
+      bytesTransferred += pending;
+      nowNs += durationNs;
+      break;
+    }
+    const a = domain.stats();
+    const startNs = nowNs;
+    nowNs += pending / bandwidth * 1e9 + extraNs;
+    runUntil(nowNs);
+    const report = tracker.report();
+    verifier.copy(report.bitmap);
+    const d = diff(a, domain.stats());
+    extraNs = config.migration.overheadDelaysRound ? d.invalidationNs : 0;
+    const rec: RoundRecord = {
+      round,
+      startMs: (startNs - migrationStartNs) / NS_PER_MS,
+      durationMs: (nowNs - startNs) / NS_PER_MS,
+      bytesSent: pending,
+      dirtyBytes: report.dirtyBytes,
+      translations: d.translations,
+      iotlbMisses: d.iotlbMisses,
+      invalidations: d.invalidations + d.domainFlushes,
+      splits: d.splits,
+      pageTableBytes: d.pageTableBytes,
+      stopAndCopy: false,
+    };
+    rounds.push(rec);
+    options.onRound?.(rec);
+    bytesTransferred += pending;
+    pending = report.dirtyBytes;
+  }
+  const sEnd = domain.stats();
+  tracker.stop();
+  const tracked = diff(sWarm, domain.stats());
+
+  const summary: Summary = {
+    iotlbMissRate: rate(
+      sEnd.iotlbMisses - sWarm.iotlbMisses,
+      sEnd.translations - sWarm.translations,
+    ),
+    iotlbMissRateBaseline: rate(baseline.iotlbMisses, baseline.translations),
+    bytesTransferred,
+    dirtyBytesTransferred: bytesTransferred - memory,
+    rounds: rounds.length - 1,
+    converged,
+    downtimeMs: rounds[rounds.length - 1].durationMs,
+    migrationMs: (nowNs - migrationStartNs) / NS_PER_MS,
+    invalidations: tracked.invalidations,
+    domainFlushes: tracked.domainFlushes,
+    invalidationNs: tracked.invalidationNs,
+    splits: tracked.splits,
+    collapses: tracked.collapses,
+    pageTableBytesPeak: tracked.pageTableBytesPeak,
+    walkMemoryAccesses: tracked.walkMemoryAccesses,
+    translations: tracked.translations,
+    iotlbMisses: tracked.iotlbMisses,
+    lostWrites: verifier.lostWrites(),
+  };
+  return { config, summary, rounds };
+}
