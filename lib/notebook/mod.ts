@@ -1,0 +1,19 @@
+// The notebook layer's public API: figures as SVG strings (Observable Plot in
+// linkedom), their data as pure functions, Jupyter display helpers, and the
+// notebook runner.
+export {
+  frontierPlot,
+  type FrontierPlotOptions,
+  roundsPlot,
+  type RoundsPlotOptions,
+} from "./plots.ts";
+export {
+  type Accessor,
+  aggregateConfigs,
+  type AggregateOptions,
+  type ConfigPoint,
+  frontierByPageSize,
+  paretoFrontier,
+} from "./frontier_data.ts";
+export { flattenConfig, resultRow, type Row, type RowsInput, toRounds, toRows } from "./rows.ts";
+export { byteTicks, formatBytesIn } from "./svg.ts";

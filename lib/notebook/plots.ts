@@ -1,0 +1,402 @@
+// The platform's figures, drawn with Observable Plot into linkedom and
+// returned as standalone SVG strings. frontierPlot is the headline: each
+// configuration placed on the plane of migration data transferred (x) against
+// the guest's IOTLB miss rate while tracking is on (y), faceted by IO page
+// size (MODEL.md, "The question the platform answers"). roundsPlot shows one
+// migration's pre-copy rounds, optionally against an analytic model.
+
+import * as Plot from "@observablehq/plot";
+import type { RoundRecord, SimResult } from "../migration/types.ts";
+import {
+  aggregateConfigs,
+  type ConfigPoint,
+  frontierByPageSize,
+  sortClearBatches,
+  sortSplits,
+  varyingColumns,
+} from "./frontier_data.ts";
+import { type RowsInput, toRounds } from "./rows.ts";
+import {
+  byteTicks,
+  byteUnit,
+  composeFigure,
+  type DomNode,
+  formatBytesIn,
+  type LegendEntry,
+  legendSvg,
+  newDocument,
+} from "./svg.ts";
+
+/** Colours of the split policies (Observable's categorical palette). */
+const SPLIT_COLORS: Record<string, string> = {
+  none: "#4269d0",
+  eager: "#ff725c",
+  lazy: "#3ca951",
+};
+const MORE_COLORS = ["#efb118", "#a463f2", "#9c6b4e", "#ff8ab7", "#6cc5b0", "#97bbf5", "#9498a0"];
+const SYMBOLS = ["circle", "square", "triangle", "diamond", "star", "cross", "wye", "hexagon"];
+
+export interface FrontierPlotOptions {
+  /** Metric on x (default "bytesTransferred"; "dirtyBytesTransferred" also fits). */
+  x?: "bytesTransferred" | "dirtyBytesTransferred";
+  /** Where the data came from, for the caption (e.g. "sweep 3f2a in data/results.duckdb"). */
+  source?: string;
+  title?: string;
+  subtitle?: string;
+  /** Total width in px (default 960). */
+  width?: number;
+  /** Plot area height in px (default 380). */
+  height?: number;
+  /** Draw each facet's baseline miss rate (tracking off) as a dashed rule (default true). */
+  baseline?: boolean;
+}
+
+const pct = (v: number) => `${+(v * 100).toPrecision(3)}%`;
+
+function tooltip(p: ConfigPoint, unit: [number, string], extra: string[]): string {
+  const lines = [
+    `split ${p.split}, clear batch ${p.clearBatch}, IO page ${p.pageSizeLabel}`,
+    `data sent: ${formatBytesIn(p.x, unit)}` +
+    (p.n > 1 ? ` (${formatBytesIn(p.xMin, unit)} – ${formatBytesIn(p.xMax, unit)})` : ""),
+    `IOTLB miss rate: ${pct(p.y)}` + (p.n > 1 ? ` (${pct(p.yMin)} – ${pct(p.yMax)})` : ""),
+    `runs (seeds): ${p.n}`,
+  ];
+  for (const c of extra) lines.push(`${c} = ${JSON.stringify(p.config[c])}`);
+  return lines.join("\n");
+}
+
+/**
+ * The headline figure. `rows`: runs in the shape of the store's `runs` table
+ * (an Arquero table, plain objects) or SimResults. One mark per configuration
+ * (mean over seeds, min–max rules), colour = tracking.split, symbol =
+ * tracking.clearBatch, facet = iommu.pageSize, each facet's Pareto frontier as
+ * a line, the baseline miss rate dashed. Returns a standalone SVG string.
+ */
+export function frontierPlot(rows: RowsInput, options: FrontierPlotOptions = {}): string {
+  const xKey = options.x ?? "bytesTransferred";
+  const points = aggregateConfigs(rows, { x: xKey, y: "iotlbMissRate" });
+  if (points.length === 0) throw new Error("frontierPlot: no successful runs to plot");
+  const width = options.width ?? 960;
+  const document = newDocument();
+
+  const splits = sortSplits(points.map((p) => p.split));
+  let more = 0;
+  const colors = splits.map((s) => SPLIT_COLORS[s] ?? MORE_COLORS[more++ % MORE_COLORS.length]);
+  const batches = sortClearBatches(points.map((p) => p.clearBatch));
+  const symbols = batches.map((_, i) => SYMBOLS[i % SYMBOLS.length]);
+  const facets = [...new Set(points.map((p) => p.pageSize))].sort((a, b) => a - b);
+  const facetLabels = facets.map((s) => points.find((p) => p.pageSize === s)!.pageSizeLabel);
+
+  const frontiers = frontierByPageSize(points);
+  const frontier = facets.flatMap((s) => frontiers.get(s) ?? []);
+  const baselines = options.baseline === false ? [] : facets.flatMap((s) => {
+    const bs = points.filter((p) => p.pageSize === s && Number.isFinite(p.baseline));
+    if (bs.length === 0) return [];
+    const b = bs.reduce((a, p) => a + p.baseline, 0) / bs.length;
+    return [{ pageSizeLabel: bs[0].pageSizeLabel, baseline: b }];
+  });
+
+  const xLo = Math.min(...points.map((p) => p.xMin)), xHi = Math.max(...points.map((p) => p.xMax));
+  // Pad the log domain by ~3% each side so marks do not sit on the frame.
+  const xDomain = xLo === xHi ? [xLo / 1.1, xHi * 1.1] : [xLo / 1.03, xHi * 1.03];
+  const unit = byteUnit(xHi);
+  const extra = varyingColumns(points).filter((c) =>
+    !["iommu_pageSize", "tracking_split", "tracking_clearBatch"].includes(c)
+  );
+  const spread = points.filter((p) => p.n > 1);
+
+  const plot = Plot.plot({
+    document,
+    width,
+    height: options.height ?? 380,
+    marginLeft: 64,
+    marginRight: 20,
+    marginBottom: 44,
+    marginTop: 34,
+    style: { fontSize: "11px" },
+    fx: { domain: facetLabels, label: "IO page size", padding: 0.08 },
+    x: {
+      type: "log",
+      domain: xDomain,
+      ticks: byteTicks(xDomain[0], xDomain[1], 4),
+      tickFormat: (v: number) => formatBytesIn(v, unit),
+      label: xKey === "bytesTransferred"
+        ? "Migration data transferred →"
+        : "Data transferred after round 0 →",
+      grid: true,
+    },
+    y: {
+      percent: true,
+      zero: true,
+      nice: true,
+      grid: true,
+      label: "↑ Guest IOTLB miss rate while tracking (%)",
+    },
+    color: { domain: splits, range: colors },
+    symbol: { domain: batches, range: symbols },
+    marks: [
+      Plot.frame({ stroke: "#ccc" }),
+      Plot.ruleY(baselines, {
+        fx: "pageSizeLabel",
+        y: "baseline",
+        stroke: "#777",
+        strokeDasharray: "4,3",
+        className: "baseline",
+      }),
+      Plot.text(baselines, {
+        fx: "pageSizeLabel",
+        y: "baseline",
+        text: () => "tracking off",
+        frameAnchor: "right",
+        dy: -6,
+        dx: -4,
+        fill: "#777",
+        className: "baseline-label",
+      }),
+      Plot.line(frontier, {
+        fx: "pageSizeLabel",
+        x: "x",
+        y: "y",
+        z: "pageSizeLabel",
+        stroke: "#333",
+        strokeWidth: 1.2,
+        strokeOpacity: 0.7,
+        curve: "step-after",
+        className: "frontier",
+      }),
+      Plot.ruleY(spread, {
+        fx: "pageSizeLabel",
+        y: "y",
+        x1: "xMin",
+        x2: "xMax",
+        stroke: "split",
+        strokeOpacity: 0.7,
+        className: "seed-range-x",
+      }),
+      Plot.ruleX(spread, {
+        fx: "pageSizeLabel",
+        x: "x",
+        y1: "yMin",
+        y2: "yMax",
+        stroke: "split",
+        strokeOpacity: 0.7,
+        className: "seed-range-y",
+      }),
+      Plot.dot(points, {
+        fx: "pageSizeLabel",
+        x: "x",
+        y: "y",
+        fill: "split",
+        symbol: "clearBatch",
+        r: 5,
+        stroke: "white",
+        strokeWidth: 0.8,
+        title: (p: ConfigPoint) => tooltip(p, unit, extra),
+        className: "configuration",
+      }),
+    ],
+  }) as unknown as DomNode;
+
+  const seeds = [...new Set(points.map((p) => p.n))].sort((a, b) => a - b);
+  const runs = points.reduce((a, p) => a + p.n, 0);
+  const legendWidth = width - 8;
+  const baselineEntry: LegendEntry[] = baselines.length
+    ? [{ label: "miss rate before tracking", kind: "dash", color: "#777" }]
+    : [];
+  const legends = [
+    legendSvg(
+      document,
+      "Split policy",
+      splits.map((s, i) => ({ label: s, kind: "symbol", symbol: "circle", color: colors[i] })),
+      legendWidth,
+    ),
+    legendSvg(
+      document,
+      "Clear batch",
+      batches.map((b, i) => ({ label: b, kind: "symbol", symbol: symbols[i], color: "#555" })),
+      legendWidth,
+    ),
+    legendSvg(document, "Lines", [
+      { label: "Pareto frontier (per page size)", kind: "line", color: "#333" },
+      ...baselineEntry,
+    ], legendWidth),
+  ];
+  const what = xKey === "bytesTransferred"
+    ? "x: all bytes the migration sent (round 0 + pre-copy rounds + stop-and-copy), log scale"
+    : "x: bytes sent after round 0 (pre-copy rounds + stop-and-copy), log scale";
+  const caption = [
+    `${what}. y: IOTLB misses / translations of the device's DMA while dirty tracking is on.`,
+    `Each mark is one configuration, the mean of ${seeds.join("/")} seed(s)` +
+    (spread.length ? "; rules span min–max over seeds." : "."),
+    "Lower-left is better; the line joins each page size's non-dominated configurations.",
+    `${points.length} configurations, ${runs} runs.`,
+    options.source ? `Data: ${options.source}.` : "",
+  ].filter(Boolean).join(" ");
+  return composeFigure(document, {
+    title: options.title ?? "Dirty tracking: guest IOTLB cost vs migration data",
+    subtitle: options.subtitle ??
+      "Splitting huge IO pages for 4 KiB tracking sends less data but costs the guest IOTLB misses",
+    legends,
+    plot,
+    caption,
+  });
+}
+
+export interface RoundsPlotOptions {
+  title?: string;
+  subtitle?: string;
+  /** Where the run came from, for the caption. */
+  source?: string;
+  /** An analytic prediction of bytes sent per round (index = round), drawn as a dashed line. */
+  model?: readonly number[];
+  /** Label of the model in the legend (default "model"). */
+  modelLabel?: string;
+  /** Switch-over threshold R × T in bytes, drawn as a dotted rule. */
+  thresholdBytes?: number;
+  /** Log y scale (default false): geometric decay becomes a straight line. */
+  log?: boolean;
+  width?: number;
+  height?: number;
+}
+
+const PHASES = ["round 0 (all memory)", "pre-copy round", "stop-and-copy"];
+const PHASE_COLORS = ["#97bbf5", "#4269d0", "#ff725c"];
+
+const phaseOf = (r: RoundRecord) =>
+  r.stopAndCopy ? PHASES[2] : r.round === 0 ? PHASES[0] : PHASES[1];
+
+/**
+ * One migration's rounds: bytes sent per round as bars (stop-and-copy in its
+ * own colour, labelled with its downtime), the dirty bytes each round's read
+ * found (sent by the next round) as dots, and optionally a model and the
+ * switch-over threshold. `rounds`: RoundRecords, a SimResult, or an Arquero
+ * table of the store's `rounds` table for one run. Returns an SVG string.
+ */
+export function roundsPlot(rounds: RowsInput | SimResult, options: RoundsPlotOptions = {}): string {
+  const rs = toRounds(rounds).sort((a, b) => a.round - b.round);
+  if (rs.length === 0) throw new Error("roundsPlot: no rounds");
+  const document = newDocument();
+  const width = options.width ?? 720;
+  const model = (options.model ?? []).map((bytes, round) => ({ round, bytes }))
+    .filter((d) => Number.isFinite(d.bytes) && d.round <= rs[rs.length - 1].round);
+  const log = options.log ?? false;
+  const all = [
+    ...rs.flatMap((r) => [r.bytesSent, r.dirtyBytes]),
+    ...model.map((d) => d.bytes),
+    options.thresholdBytes ?? 0,
+  ].filter((v) => v > 0);
+  const hi = Math.max(...all), lo = Math.min(...all);
+  const unit = byteUnit(hi);
+  const floor = log ? lo / 2 : 0;
+  const bars = rs.map((r) => ({ ...r, phase: phaseOf(r), base: floor }));
+  const found = rs.filter((r) => !r.stopAndCopy && r.dirtyBytes > 0);
+  const last = rs[rs.length - 1];
+  const stop = rs.filter((r) => r.stopAndCopy);
+  const threshold = options.thresholdBytes ? [options.thresholdBytes] : [];
+  const tip = (r: RoundRecord) =>
+    `round ${r.round}${r.stopAndCopy ? " (stop-and-copy)" : ""}\n` +
+    `sent ${formatBytesIn(r.bytesSent, unit)} in ${+r.durationMs.toPrecision(4)} ms\n` +
+    (r.stopAndCopy ? "" : `dirty found: ${formatBytesIn(r.dirtyBytes, unit)}`);
+
+  const plot = Plot.plot({
+    document,
+    width,
+    height: options.height ?? 320,
+    marginLeft: 72,
+    marginBottom: 40,
+    style: { fontSize: "11px" },
+    x: { label: "Round →", type: "band", domain: rs.map((r) => r.round), padding: 0.2 },
+    y: {
+      type: log ? "log" : "linear",
+      domain: log ? [floor, hi * 1.5] : [0, hi * 1.08],
+      ticks: log ? byteTicks(floor, hi * 1.5, 6) : byteTicks(0, hi * 1.08, 6, false),
+      tickFormat: (v: number) => formatBytesIn(v, unit),
+      label: "↑ Bytes",
+      grid: true,
+    },
+    color: { domain: PHASES, range: PHASE_COLORS },
+    marks: [
+      Plot.barY(bars, {
+        x: "round",
+        y1: "base",
+        y2: "bytesSent",
+        fill: "phase",
+        title: tip,
+        className: "bytes-sent",
+      }),
+      Plot.dot(found, {
+        x: "round",
+        y: "dirtyBytes",
+        fill: "#333",
+        r: 3.5,
+        title: (r: RoundRecord) =>
+          `dirty bytes found after round ${r.round}: ${formatBytesIn(r.dirtyBytes, unit)}`,
+        className: "dirty-found",
+      }),
+      Plot.line(model, {
+        x: "round",
+        y: "bytes",
+        stroke: "#a463f2",
+        strokeDasharray: "5,3",
+        strokeWidth: 1.5,
+        className: "model",
+      }),
+      Plot.dot(model, {
+        x: "round",
+        y: "bytes",
+        stroke: "#a463f2",
+        r: 3,
+        title: (d: { round: number; bytes: number }) =>
+          `${options.modelLabel ?? "model"}: round ${d.round}: ${formatBytesIn(d.bytes, unit)}`,
+        className: "model-points",
+      }),
+      Plot.ruleY(threshold, { stroke: "#777", strokeDasharray: "1,3", className: "threshold" }),
+      Plot.text(stop, {
+        x: "round",
+        y: "bytesSent",
+        text: (r: RoundRecord) => `stop-and-copy\n${+r.durationMs.toPrecision(3)} ms down`,
+        dy: -14,
+        fill: PHASE_COLORS[2],
+        className: "stop-label",
+      }),
+    ],
+  }) as unknown as DomNode;
+
+  const usedPhases = PHASES.map((p, i) => ({ p, i })).filter(({ p }) =>
+    bars.some((b) => b.phase === p)
+  );
+  const entries: LegendEntry[] = [
+    ...usedPhases.map(({ p, i }) => ({
+      label: p,
+      kind: "swatch" as const,
+      color: PHASE_COLORS[i],
+    })),
+    ...(found.length
+      ? [{ label: "dirty found by the round's read", kind: "symbol" as const, color: "#333" }]
+      : []),
+    ...(model.length
+      ? [{ label: options.modelLabel ?? "model", kind: "dash" as const, color: "#a463f2" }]
+      : []),
+    ...(threshold.length
+      ? [{ label: "switch-over threshold R×T", kind: "dash" as const, color: "#777" }]
+      : []),
+  ];
+  const total = rs.reduce((a, r) => a + r.bytesSent, 0);
+  const caption = [
+    `${rs.length} records; ${formatBytesIn(total, unit)} sent in all;`,
+    last.stopAndCopy
+      ? `stop-and-copy of ${formatBytesIn(last.bytesSent, unit)} (${+last.durationMs.toPrecision(
+        3,
+      )} ms downtime).`
+      : "no stop-and-copy record.",
+    log ? "Log y scale." : "",
+    options.source ? `Data: ${options.source}.` : "",
+  ].filter(Boolean).join(" ");
+  return composeFigure(document, {
+    title: options.title ?? "Pre-copy rounds: bytes sent per round",
+    subtitle: options.subtitle,
+    legends: [legendSvg(document, "Legend", entries, width - 8)],
+    plot,
+    caption,
+  });
+}

@@ -1,0 +1,182 @@
+import assert from "node:assert/strict";
+import { parseHTML } from "linkedom";
+import { frontierPlot, roundsPlot } from "./plots.ts";
+
+// Deno's types have no DOM; linkedom's document is queried loosely here.
+// deno-lint-ignore no-explicit-any
+type Loose = any;
+function parse(svg: string): Loose {
+  return (parseHTML(`<!doctype html><html><body>${svg}</body></html>`) as Loose).document;
+}
+
+const SIZES = [4096, 2 ** 21, 2 ** 30];
+const SPLITS = ["none", "eager", "lazy"];
+const BATCHES = ["1", "64", "round"];
+
+/** A 3×3×3 grid with 2 seeds; numbers vary by config so marks are distinct. */
+function grid() {
+  const rows = [];
+  for (const [i, pageSize] of SIZES.entries()) {
+    for (const [j, split] of SPLITS.entries()) {
+      for (const [k, cb] of BATCHES.entries()) {
+        for (const seed of [1, 2]) {
+          rows.push({
+            iommu_pageSize: pageSize,
+            tracking_split: split,
+            tracking_clearBatch: cb,
+            seed,
+            bytesTransferred: 2 ** 32 + (i + 1) * 2 ** 26 * (3 - j) + k * 2 ** 20 + seed * 2 ** 18,
+            iotlbMissRate: 0.01 * (1 + j) + 0.003 * k + 0.001 * seed,
+            iotlbMissRateBaseline: 0.005 * (3 - i),
+            status: "ok",
+          });
+        }
+      }
+    }
+  }
+  return rows;
+}
+
+Deno.test("frontierPlot: one facet per page size, one mark per configuration", () => {
+  const doc = parse(frontierPlot(grid(), { source: "a unit test" }));
+  const root = doc.querySelector("svg.figure");
+  assert.ok(root, "a standalone figure <svg>");
+  assert.equal(root.getAttribute("xmlns"), "http://www.w3.org/2000/svg");
+  // Plot draws a mark once per facet: one <g class=configuration> a facet.
+  const facets = doc.querySelectorAll("g.configuration");
+  assert.equal(facets.length, 3);
+  const dots = doc.querySelectorAll("g.configuration path");
+  assert.equal(dots.length, 27);
+  for (const g of facets) assert.equal(g.querySelectorAll("path").length, 9);
+  // Facet labels, in page-size order.
+  const fx = [...doc.querySelectorAll('g[aria-label="fx-axis tick label"] text')].map((t) =>
+    t.textContent
+  );
+  assert.deepEqual(fx, ["4KiB", "2MiB", "1GiB"]);
+  // Min-max rules only where several seeds were aggregated: all 27 here.
+  assert.equal(doc.querySelectorAll("g.seed-range-y line").length, 27);
+  // A frontier line and a baseline per facet.
+  assert.equal(doc.querySelectorAll("g.frontier path").length, 3);
+  assert.equal(doc.querySelectorAll("g.baseline line").length, 3);
+});
+
+Deno.test("frontierPlot: legends, axis labels, title, caption and tooltips", () => {
+  const svg = frontierPlot(grid(), { source: "a unit test" });
+  const doc = parse(svg);
+  const labels = (name: string) =>
+    [...doc.querySelectorAll(`svg[aria-label="legend ${name}"] g.legend-label text`)].map((
+      t: { textContent: string },
+    ) => t.textContent);
+  assert.deepEqual(labels("Split policy"), SPLITS);
+  assert.deepEqual(labels("Clear batch"), BATCHES);
+  assert.deepEqual(labels("Lines"), [
+    "Pareto frontier (per page size)",
+    "miss rate before tracking",
+  ]);
+  assert.equal(doc.querySelectorAll("g.legend-entry").length, 3 + 3 + 2);
+  const texts = [...doc.querySelectorAll("text")].map((t: { textContent: string }) =>
+    t.textContent
+  );
+  assert.ok(texts.some((t) => t.includes("Migration data transferred")));
+  assert.ok(texts.some((t) => t.includes("IOTLB miss rate")));
+  assert.ok(texts.some((t) => /GiB$/.test(t)), "x ticks in GiB");
+  assert.ok(doc.querySelector("text.figure-title").textContent.length > 0);
+  assert.match(
+    [...doc.querySelectorAll("text.figure-caption")].map((t: { textContent: string }) =>
+      t.textContent
+    ).join(" "),
+    /27 configurations, 54 runs\. Data: a unit test\./,
+  );
+  // Every configuration mark carries its config as a hover title.
+  const titles = [...doc.querySelectorAll("g.configuration path title")].map((
+    t: { textContent: string },
+  ) => t.textContent);
+  assert.equal(titles.length, 27);
+  const lazy64 = titles.find((t) => t.startsWith("split lazy, clear batch 64, IO page 2MiB"));
+  assert.ok(lazy64, "a tooltip for lazy/64/2MiB");
+  // mean of 0.03 + 0.003 + 0.001·seed over seeds 1 and 2, with its min-max.
+  assert.match(lazy64, /IOTLB miss rate: 3\.45% \(3\.4% – 3\.5%\)/);
+  assert.ok(titles.every((t) => t.includes("runs (seeds): 2")));
+  // Colour follows the split policy: lazy marks are green.
+  const lazy = [...doc.querySelectorAll("g.configuration path")].filter((
+    p: { textContent: string },
+  ) => p.textContent.startsWith("split lazy"));
+  assert.equal(lazy.length, 9);
+  for (const p of lazy) assert.equal(p.getAttribute("fill"), "#3ca951");
+});
+
+Deno.test("frontierPlot: single seeds draw no min-max rules; no rows is an error", () => {
+  const one = grid().filter((r) => r.seed === 1 && r.iommu_pageSize === 4096);
+  const doc = parse(frontierPlot(one, { baseline: false }));
+  assert.equal(doc.querySelectorAll("g.configuration").length, 1);
+  assert.equal(doc.querySelectorAll("g.seed-range-y line").length, 0);
+  assert.equal(doc.querySelectorAll("g.baseline line").length, 0);
+  assert.throws(() => frontierPlot([]), /no successful runs/);
+});
+
+const GiB = 2 ** 30;
+const rounds = [
+  {
+    round: 0,
+    startMs: 0,
+    durationMs: 32000,
+    bytesSent: 4 * GiB,
+    dirtyBytes: GiB,
+    stopAndCopy: false,
+  },
+  {
+    round: 1,
+    startMs: 32000,
+    durationMs: 8000,
+    bytesSent: GiB,
+    dirtyBytes: GiB / 4,
+    stopAndCopy: false,
+  },
+  {
+    round: 2,
+    startMs: 40000,
+    durationMs: 2000,
+    bytesSent: GiB / 4,
+    dirtyBytes: 0,
+    stopAndCopy: true,
+  },
+];
+
+Deno.test("roundsPlot: a bar per round, stop-and-copy marked, model and threshold", () => {
+  const doc = parse(
+    roundsPlot(rounds, { model: [4 * GiB, GiB, GiB / 4], thresholdBytes: GiB / 2 }),
+  );
+  const bars = [...doc.querySelectorAll("g.bytes-sent rect")];
+  assert.equal(bars.length, 3);
+  assert.deepEqual(bars.map((b: { getAttribute(n: string): string }) => b.getAttribute("fill")), [
+    "#97bbf5",
+    "#4269d0",
+    "#ff725c",
+  ]);
+  assert.match(doc.querySelector("g.stop-label text").textContent, /stop-and-copy/);
+  assert.match(doc.querySelector("g.stop-label text").textContent, /2000 ms down/);
+  assert.equal(doc.querySelectorAll("g.dirty-found circle").length, 2);
+  assert.equal(doc.querySelectorAll("g.model-points circle").length, 3);
+  assert.equal(doc.querySelectorAll("g.threshold line").length, 1);
+  const legend = [...doc.querySelectorAll("g.legend-label text")].map((
+    t: { textContent: string },
+  ) => t.textContent);
+  assert.deepEqual(legend, [
+    "round 0 (all memory)",
+    "pre-copy round",
+    "stop-and-copy",
+    "dirty found by the round's read",
+    "model",
+    "switch-over threshold R×T",
+  ]);
+  const ticks = [...doc.querySelectorAll('g[aria-label="y-axis tick label"] text')].map((
+    t: { textContent: string },
+  ) => t.textContent);
+  assert.ok(ticks.includes("4 GiB"), `y ticks in GiB, got ${ticks}`);
+});
+
+Deno.test("roundsPlot: accepts a SimResult-like object and a log scale", () => {
+  const doc = parse(roundsPlot({ config: {}, summary: {}, rounds } as never, { log: true }));
+  assert.equal(doc.querySelectorAll("g.bytes-sent rect").length, 3);
+  assert.throws(() => roundsPlot([{ round: 0 }]), /bytesSent must be a finite number/);
+});
