@@ -17,3 +17,16 @@ export {
 } from "./frontier_data.ts";
 export { flattenConfig, resultRow, type Row, type RowsInput, toRounds, toRows } from "./rows.ts";
 export { byteTicks, formatBytesIn } from "./svg.ts";
+export {
+  type Displayable,
+  JUPYTER_DISPLAY,
+  type LiveProgress,
+  type MimeBundle,
+  progress,
+  type ProgressOptions,
+  type ProgressState,
+  progressText,
+  show,
+  table,
+  type TableOptions,
+} from "./display.ts";
