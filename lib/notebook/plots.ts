@@ -251,6 +251,8 @@ export interface RoundsPlotOptions {
   model?: readonly number[];
   /** Label of the model in the legend (default "model"). */
   modelLabel?: string;
+  /** Several predictions, each a dashed line of its own colour (after `model`). */
+  models?: readonly { label: string; bytes: readonly number[] }[];
   /** Switch-over threshold R × T in bytes, drawn as a dotted rule. */
   thresholdBytes?: number;
   /** Log y scale (default false): geometric decay becomes a straight line. */
@@ -261,6 +263,7 @@ export interface RoundsPlotOptions {
 
 const PHASES = ["round 0 (all memory)", "pre-copy round", "stop-and-copy"];
 const PHASE_COLORS = ["#97bbf5", "#4269d0", "#ff725c"];
+const MODEL_COLORS = ["#a463f2", "#9c6b4e", "#efb118", "#ff8ab7"];
 
 const phaseOf = (r: RoundRecord) =>
   r.stopAndCopy ? PHASES[2] : r.round === 0 ? PHASES[0] : PHASES[1];
@@ -277,8 +280,15 @@ export function roundsPlot(rounds: RowsInput | SimResult, options: RoundsPlotOpt
   if (rs.length === 0) throw new Error("roundsPlot: no rounds");
   const document = newDocument();
   const width = options.width ?? 720;
-  const model = (options.model ?? []).map((bytes, round) => ({ round, bytes }))
-    .filter((d) => Number.isFinite(d.bytes) && d.round <= rs[rs.length - 1].round);
+  const lastRound = rs[rs.length - 1].round;
+  const series = [
+    ...(options.model ? [{ label: options.modelLabel ?? "model", bytes: options.model }] : []),
+    ...(options.models ?? []),
+  ];
+  const model = series.flatMap((m, i) =>
+    m.bytes.map((bytes, round) => ({ round, bytes, label: m.label, series: i }))
+      .filter((d) => Number.isFinite(d.bytes) && d.bytes > 0 && d.round <= lastRound)
+  );
   const log = options.log ?? false;
   const all = [
     ...rs.flatMap((r) => [r.bytesSent, r.dirtyBytes]),
@@ -333,22 +343,28 @@ export function roundsPlot(rounds: RowsInput | SimResult, options: RoundsPlotOpt
           `dirty bytes found after round ${r.round}: ${formatBytesIn(r.dirtyBytes, unit)}`,
         className: "dirty-found",
       }),
-      Plot.line(model, {
-        x: "round",
-        y: "bytes",
-        stroke: "#a463f2",
-        strokeDasharray: "5,3",
-        strokeWidth: 1.5,
-        className: "model",
-      }),
-      Plot.dot(model, {
-        x: "round",
-        y: "bytes",
-        stroke: "#a463f2",
-        r: 3,
-        title: (d: { round: number; bytes: number }) =>
-          `${options.modelLabel ?? "model"}: round ${d.round}: ${formatBytesIn(d.bytes, unit)}`,
-        className: "model-points",
+      ...series.flatMap((m, i) => {
+        const color = MODEL_COLORS[i % MODEL_COLORS.length];
+        const pts = model.filter((d) => d.series === i);
+        return [
+          Plot.line(pts, {
+            x: "round",
+            y: "bytes",
+            stroke: color,
+            strokeDasharray: "5,3",
+            strokeWidth: 1.5,
+            className: "model",
+          }),
+          Plot.dot(pts, {
+            x: "round",
+            y: "bytes",
+            stroke: color,
+            r: 3,
+            title: (d: { round: number; bytes: number }) =>
+              `${m.label}: round ${d.round}: ${formatBytesIn(d.bytes, unit)}`,
+            className: "model-points",
+          }),
+        ];
       }),
       Plot.ruleY(threshold, { stroke: "#777", strokeDasharray: "1,3", className: "threshold" }),
       Plot.text(stop, {
@@ -374,8 +390,12 @@ export function roundsPlot(rounds: RowsInput | SimResult, options: RoundsPlotOpt
     ...(found.length
       ? [{ label: "dirty found by the round's read", kind: "symbol" as const, color: "#333" }]
       : []),
-    ...(model.length
-      ? [{ label: options.modelLabel ?? "model", kind: "dash" as const, color: "#a463f2" }]
+    ...(series.length
+      ? series.map((m, i) => ({
+        label: m.label,
+        kind: "dash" as const,
+        color: MODEL_COLORS[i % MODEL_COLORS.length],
+      }))
       : []),
     ...(threshold.length
       ? [{ label: "switch-over threshold R×T", kind: "dash" as const, color: "#777" }]

@@ -175,6 +175,24 @@ Deno.test("roundsPlot: a bar per round, stop-and-copy marked, model and threshol
   assert.ok(ticks.includes("4 GiB"), `y ticks in GiB, got ${ticks}`);
 });
 
+Deno.test("roundsPlot: several models, each its own line and legend entry", () => {
+  const doc = parse(roundsPlot(rounds, {
+    models: [{ label: "linear", bytes: [4 * GiB, GiB, GiB / 4, GiB / 16] }, {
+      label: "saturation",
+      bytes: [4 * GiB, GiB / 2],
+    }],
+  }));
+  // The 4th linear value is past the last round: dropped.
+  assert.deepEqual(
+    [...doc.querySelectorAll("g.model-points")].map((g: Loose) =>
+      g.querySelectorAll("circle").length
+    ),
+    [3, 2],
+  );
+  const legend = [...doc.querySelectorAll("g.legend-label text")].map((t: Loose) => t.textContent);
+  assert.deepEqual(legend.slice(-2), ["linear", "saturation"]);
+});
+
 Deno.test("roundsPlot: accepts a SimResult-like object and a log scale", () => {
   const doc = parse(roundsPlot({ config: {}, summary: {}, rounds } as never, { log: true }));
   assert.equal(doc.querySelectorAll("g.bytes-sent rect").length, 3);
