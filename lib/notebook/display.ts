@@ -17,8 +17,23 @@ export interface Displayable {
   [JUPYTER_DISPLAY](): MimeBundle;
 }
 
-function displayable(bundle: MimeBundle): Displayable & { bundle: MimeBundle } {
-  return { bundle, [JUPYTER_DISPLAY]: () => bundle };
+/** A MIME bundle the kernel shows; `display()` shows it now (needed in a cell with top-level await, whose last value Deno's kernel does not display). */
+export interface Shown extends Displayable {
+  bundle: MimeBundle;
+  /** Sends the bundle as display_data in a kernel; prints its text/plain elsewhere. */
+  display(): Promise<void>;
+}
+
+function displayable(bundle: MimeBundle): Shown {
+  return {
+    bundle,
+    [JUPYTER_DISPLAY]: () => bundle,
+    display: async () => {
+      const api = jupyterApi();
+      if (api) await api.display(bundle, { raw: true });
+      else console.log(bundle["text/plain"] ?? "");
+    },
+  };
 }
 
 /**
@@ -26,7 +41,7 @@ function displayable(bundle: MimeBundle): Displayable & { bundle: MimeBundle } {
  * shown as image/svg+xml; an element (e.g. Plot.plot's result) by its markup,
  * as SVG if it is an <svg>, else as HTML.
  */
-export function show(figure: string | { outerHTML: string }): Displayable & { bundle: MimeBundle } {
+export function show(figure: string | { outerHTML: string }): Shown {
   const markup = typeof figure === "string" ? figure : figure?.outerHTML;
   if (typeof markup !== "string" || markup.trim() === "") {
     throw new TypeError("show: expected an SVG string or an element with outerHTML");
@@ -67,7 +82,7 @@ function cell(v: unknown, digits: number): string {
 export function table(
   rows: RowsInput,
   options: TableOptions = {},
-): Displayable & { bundle: MimeBundle } {
+): Shown {
   const all = toRows(rows);
   const limit = options.limit ?? 50;
   const digits = options.digits ?? 4;

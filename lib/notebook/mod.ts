@@ -27,6 +27,7 @@ export {
   type ProgressState,
   progressText,
   show,
+  type Shown,
   table,
   type TableOptions,
 } from "./display.ts";

@@ -186,11 +186,14 @@ export function frontierPlot(rows: RowsInput, options: FrontierPlotOptions = {})
         fx: "pageSizeLabel",
         x: "x",
         y: "y",
-        fill: "split",
+        // Hollow, so configurations that land on the same spot (e.g. clear
+        // batches that do not change the result) all stay visible.
+        stroke: "split",
+        fill: "white",
+        fillOpacity: 0.4,
         symbol: "clearBatch",
         r: 5,
-        stroke: "white",
-        strokeWidth: 0.8,
+        strokeWidth: 1.6,
         title: (p: ConfigPoint) => tooltip(p, unit, extra),
         className: "configuration",
       }),
@@ -213,7 +216,13 @@ export function frontierPlot(rows: RowsInput, options: FrontierPlotOptions = {})
     legendSvg(
       document,
       "Clear batch",
-      batches.map((b, i) => ({ label: b, kind: "symbol", symbol: symbols[i], color: "#555" })),
+      batches.map((b, i) => ({
+        label: b,
+        kind: "symbol",
+        symbol: symbols[i],
+        color: "#555",
+        hollow: true,
+      })),
       legendWidth,
     ),
     legendSvg(document, "Lines", [

@@ -97,12 +97,12 @@ Deno.test("frontierPlot: legends, axis labels, title, caption and tooltips", () 
   // mean of 0.03 + 0.003 + 0.001·seed over seeds 1 and 2, with its min-max.
   assert.match(lazy64, /IOTLB miss rate: 3\.45% \(3\.4% – 3\.5%\)/);
   assert.ok(titles.every((t) => t.includes("runs (seeds): 2")));
-  // Colour follows the split policy: lazy marks are green.
+  // Colour follows the split policy: lazy marks are outlined green.
   const lazy = [...doc.querySelectorAll("g.configuration path")].filter((
     p: { textContent: string },
   ) => p.textContent.startsWith("split lazy"));
   assert.equal(lazy.length, 9);
-  for (const p of lazy) assert.equal(p.getAttribute("fill"), "#3ca951");
+  for (const p of lazy) assert.equal(p.getAttribute("stroke"), "#3ca951");
 });
 
 Deno.test("frontierPlot: single seeds draw no min-max rules; no rows is an error", () => {

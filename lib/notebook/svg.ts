@@ -111,6 +111,8 @@ export interface LegendEntry {
   color?: string;
   /** A Plot symbol name for kind "symbol" (circle, square, triangle, ...). */
   symbol?: string;
+  /** Draw the symbol as an outline in `color` (as hollow marks are). */
+  hollow?: boolean;
 }
 
 /**
@@ -137,8 +139,9 @@ export function legendSvg(
         y: "y",
         r: 4.5,
         symbol: e.symbol ?? "circle",
-        fill: color,
-        stroke: "white",
+        fill: e.hollow ? "none" : color,
+        stroke: e.hollow ? color : "white",
+        strokeWidth: e.hollow ? 1.6 : 1,
         className: "legend-entry",
       }));
     } else if (e.kind === "swatch") {
