@@ -15,7 +15,7 @@ export {
   frontierByPageSize,
   paretoFrontier,
 } from "./frontier_data.ts";
-export { flattenConfig, resultRow, type Row, type RowsInput, toRounds, toRows } from "./rows.ts";
+export { resultRow, type Row, type RowsInput, toRounds, toRows } from "./rows.ts";
 export { byteTicks, formatBytesIn } from "./svg.ts";
 export {
   type Displayable,

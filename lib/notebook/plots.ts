@@ -21,6 +21,7 @@ import {
   byteUnit,
   composeFigure,
   type DomNode,
+  formatBytes,
   formatBytesIn,
   type LegendEntry,
   legendSvg,
@@ -53,11 +54,11 @@ export interface FrontierPlotOptions {
 
 const pct = (v: number) => `${+(v * 100).toPrecision(3)}%`;
 
-function tooltip(p: ConfigPoint, unit: [number, string], extra: string[]): string {
+function tooltip(p: ConfigPoint, extra: string[]): string {
   const lines = [
     `split ${p.split}, clear batch ${p.clearBatch}, IO page ${p.pageSizeLabel}`,
-    `data sent: ${formatBytesIn(p.x, unit)}` +
-    (p.n > 1 ? ` (${formatBytesIn(p.xMin, unit)} – ${formatBytesIn(p.xMax, unit)})` : ""),
+    `data sent: ${formatBytes(p.x)}` +
+    (p.n > 1 ? ` (${formatBytes(p.xMin)} – ${formatBytes(p.xMax)})` : ""),
     `IOTLB miss rate: ${pct(p.y)}` + (p.n > 1 ? ` (${pct(p.yMin)} – ${pct(p.yMax)})` : ""),
     `runs (seeds): ${p.n}`,
   ];
@@ -99,7 +100,6 @@ export function frontierPlot(rows: RowsInput, options: FrontierPlotOptions = {})
   const xLo = Math.min(...points.map((p) => p.xMin)), xHi = Math.max(...points.map((p) => p.xMax));
   // Pad the log domain by ~3% each side so marks do not sit on the frame.
   const xDomain = xLo === xHi ? [xLo / 1.1, xHi * 1.1] : [xLo / 1.03, xHi * 1.03];
-  const unit = byteUnit(xHi);
   const extra = varyingColumns(points).filter((c) =>
     !["iommu_pageSize", "tracking_split", "tracking_clearBatch"].includes(c)
   );
@@ -117,9 +117,12 @@ export function frontierPlot(rows: RowsInput, options: FrontierPlotOptions = {})
     fx: { domain: facetLabels, label: "IO page size", padding: 0.08 },
     x: {
       type: "log",
+      // Base 2: d3's log tickFormat blanks labels of ticks that are not
+      // round in the base, and these ticks are powers of two or binary units.
+      base: 2,
       domain: xDomain,
       ticks: byteTicks(xDomain[0], xDomain[1], 4),
-      tickFormat: (v: number) => formatBytesIn(v, unit),
+      tickFormat: formatBytes,
       label: xKey === "bytesTransferred"
         ? "Migration data transferred →"
         : "Data transferred after round 0 →",
@@ -194,7 +197,7 @@ export function frontierPlot(rows: RowsInput, options: FrontierPlotOptions = {})
         symbol: "clearBatch",
         r: 5,
         strokeWidth: 1.6,
-        title: (p: ConfigPoint) => tooltip(p, unit, extra),
+        title: (p: ConfigPoint) => tooltip(p, extra),
         className: "configuration",
       }),
     ],
@@ -314,8 +317,8 @@ export function roundsPlot(rounds: RowsInput | SimResult, options: RoundsPlotOpt
   const threshold = options.thresholdBytes ? [options.thresholdBytes] : [];
   const tip = (r: RoundRecord) =>
     `round ${r.round}${r.stopAndCopy ? " (stop-and-copy)" : ""}\n` +
-    `sent ${formatBytesIn(r.bytesSent, unit)} in ${+r.durationMs.toPrecision(4)} ms\n` +
-    (r.stopAndCopy ? "" : `dirty found: ${formatBytesIn(r.dirtyBytes, unit)}`);
+    `sent ${formatBytes(r.bytesSent)} in ${+r.durationMs.toPrecision(4)} ms\n` +
+    (r.stopAndCopy ? "" : `dirty found: ${formatBytes(r.dirtyBytes)}`);
 
   const plot = Plot.plot({
     document,
@@ -327,9 +330,10 @@ export function roundsPlot(rounds: RowsInput | SimResult, options: RoundsPlotOpt
     x: { label: "Round →", type: "band", domain: rs.map((r) => r.round), padding: 0.2 },
     y: {
       type: log ? "log" : "linear",
+      base: log ? 2 : undefined, // see frontierPlot's x axis
       domain: log ? [floor, hi * 1.5] : [0, hi * 1.08],
       ticks: log ? byteTicks(floor, hi * 1.5, 6) : byteTicks(0, hi * 1.08, 6, false),
-      tickFormat: (v: number) => formatBytesIn(v, unit),
+      tickFormat: log ? formatBytes : (v: number) => formatBytesIn(v, unit),
       label: "↑ Bytes",
       grid: true,
     },
@@ -349,7 +353,7 @@ export function roundsPlot(rounds: RowsInput | SimResult, options: RoundsPlotOpt
         fill: "#333",
         r: 3.5,
         title: (r: RoundRecord) =>
-          `dirty bytes found after round ${r.round}: ${formatBytesIn(r.dirtyBytes, unit)}`,
+          `dirty bytes found after round ${r.round}: ${formatBytes(r.dirtyBytes)}`,
         className: "dirty-found",
       }),
       ...series.flatMap((m, i) => {
@@ -370,7 +374,7 @@ export function roundsPlot(rounds: RowsInput | SimResult, options: RoundsPlotOpt
             stroke: color,
             r: 3,
             title: (d: { round: number; bytes: number }) =>
-              `${m.label}: round ${d.round}: ${formatBytesIn(d.bytes, unit)}`,
+              `${m.label}: round ${d.round}: ${formatBytes(d.bytes)}`,
             className: "model-points",
           }),
         ];
@@ -380,7 +384,7 @@ export function roundsPlot(rounds: RowsInput | SimResult, options: RoundsPlotOpt
         x: "round",
         y: "bytesSent",
         text: (r: RoundRecord) => `stop-and-copy\n${+r.durationMs.toPrecision(3)} ms down`,
-        dy: -14,
+        dy: -26,
         fill: PHASE_COLORS[2],
         className: "stop-label",
       }),
@@ -412,9 +416,9 @@ export function roundsPlot(rounds: RowsInput | SimResult, options: RoundsPlotOpt
   ];
   const total = rs.reduce((a, r) => a + r.bytesSent, 0);
   const caption = [
-    `${rs.length} records; ${formatBytesIn(total, unit)} sent in all;`,
+    `${rs.length} records; ${formatBytes(total)} sent in all;`,
     last.stopAndCopy
-      ? `stop-and-copy of ${formatBytesIn(last.bytesSent, unit)} (${+last.durationMs.toPrecision(
+      ? `stop-and-copy of ${formatBytes(last.bytesSent)} (${+last.durationMs.toPrecision(
         3,
       )} ms downtime).`
       : "no stop-and-copy record.",

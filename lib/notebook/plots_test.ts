@@ -79,7 +79,10 @@ Deno.test("frontierPlot: legends, axis labels, title, caption and tooltips", () 
   );
   assert.ok(texts.some((t) => t.includes("Migration data transferred")));
   assert.ok(texts.some((t) => t.includes("IOTLB miss rate")));
-  assert.ok(texts.some((t) => /GiB$/.test(t)), "x ticks in GiB");
+  const xTicks = [...doc.querySelectorAll('g[aria-label="x-axis tick label"] text')].map((
+    t: Loose,
+  ) => t.textContent);
+  assert.ok(xTicks.length >= 3 && xTicks.every((t: string) => / GiB$/.test(t)), `${xTicks}`);
   assert.ok(doc.querySelector("text.figure-title").textContent.length > 0);
   assert.match(
     [...doc.querySelectorAll("text.figure-caption")].map((t: { textContent: string }) =>
@@ -193,8 +196,22 @@ Deno.test("roundsPlot: several models, each its own line and legend entry", () =
   assert.deepEqual(legend.slice(-2), ["linear", "saturation"]);
 });
 
+Deno.test("roundsPlot: a narrow figure wraps its legend instead of widening", () => {
+  const doc = parse(roundsPlot(rounds, { width: 400, model: [4 * GiB], thresholdBytes: GiB }));
+  assert.equal(doc.querySelector("svg.figure").getAttribute("width"), "400");
+  const legend = doc.querySelector('svg[aria-label="legend Legend"]');
+  assert.ok(Number(legend.getAttribute("width")) <= 400);
+  assert.ok(Number(legend.getAttribute("height")) >= 42, "two rows or more");
+});
+
 Deno.test("roundsPlot: accepts a SimResult-like object and a log scale", () => {
   const doc = parse(roundsPlot({ config: {}, summary: {}, rounds } as never, { log: true }));
   assert.equal(doc.querySelectorAll("g.bytes-sent rect").length, 3);
+  // On a log axis each tick is labelled in its own unit.
+  const ticks = [...doc.querySelectorAll('g[aria-label="y-axis tick label"] text')].map((
+    t: Loose,
+  ) => t.textContent);
+  assert.ok(ticks.includes("256 MiB") && ticks.includes("1 GiB"), `got ${ticks}`);
+  assert.ok(ticks.every((t: string) => t !== ""), `no blank tick label: ${ticks}`);
   assert.throws(() => roundsPlot([{ round: 0 }]), /bytesSent must be a finite number/);
 });

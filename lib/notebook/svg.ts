@@ -74,6 +74,11 @@ export function formatBytesIn(bytes: number, [factor, name]: [number, string]): 
   return `${+(bytes / factor).toPrecision(4)} ${name}`;
 }
 
+/** Bytes in their own binary unit: "16 MiB", "4.25 GiB", "512 B". */
+export function formatBytes(bytes: number): string {
+  return formatBytesIn(bytes, byteUnit(Math.abs(bytes)));
+}
+
 function niceStep(span: number, count: number): number {
   const raw = span / Math.max(1, count);
   const p = 10 ** Math.floor(Math.log10(raw));
@@ -129,10 +134,17 @@ export function legendSvg(
   const marks: Plot.Markish[] = [
     Plot.text([name], { x: 0, y: 11, text: (d) => d, textAnchor: "start", fontWeight: "bold" }),
   ];
-  let x = textWidth(name) + 14;
+  const indent = textWidth(name) + 14;
+  let x = indent;
+  let y = 11;
   for (const e of entries) {
     const color = e.color ?? "currentColor";
-    const at = { x: x + 8, y: 11 };
+    const step = 22 + textWidth(e.label) + 20;
+    if (x > indent && x + step - 20 > width) {
+      x = indent;
+      y += 20;
+    }
+    const at = { x: x + 8, y };
     if (e.kind === "symbol") {
       marks.push(Plot.dot([at], {
         x: "x",
@@ -148,8 +160,8 @@ export function legendSvg(
       marks.push(Plot.rect([at], {
         x1: (d) => d.x - 6,
         x2: (d) => d.x + 6,
-        y1: 5,
-        y2: 17,
+        y1: (d) => d.y - 6,
+        y2: (d) => d.y + 6,
         fill: color,
         className: "legend-entry",
       }));
@@ -167,17 +179,17 @@ export function legendSvg(
     }
     marks.push(Plot.text([e.label], {
       x: x + 22,
-      y: 11,
+      y,
       text: (d) => d,
       textAnchor: "start",
       className: "legend-label",
     }));
-    x += 22 + textWidth(e.label) + 20;
+    x += step;
   }
   const svg = Plot.plot({
     document,
-    width: Math.max(width, Math.ceil(x)),
-    height: 22,
+    width,
+    height: y + 11,
     margin: 0,
     axis: null,
     x: { type: "identity" },
