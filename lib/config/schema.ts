@@ -123,34 +123,62 @@ const ring = z.strictObject({
   bufferSize: size("bytes per buffer").prefault("2KiB"),
 });
 const stream = z.strictObject({ kind: z.literal("stream"), ...workloadCommon });
+// The file gives each operation's time, address, length and direction, so
+// a trace does not use the common fields.
 const trace = z.strictObject({
   kind: z.literal("trace"),
   ...workloadCommon,
-  path: z.string().min(1).meta({ description: "CSV or Parquet file: time, iova, length, write" }),
-  loop: z.boolean().default(true),
+  path: z.string().min(1).meta({
+    description: "CSV or Parquet file with columns time (ns), iova, length, write (0/1); " +
+      "rate, writeFraction, accessSize, workingSet and offset do not apply",
+  }),
+  loop: z.boolean().default(true).meta({
+    description: "repeat the trace, shifted by its span plus one mean gap between rows",
+  }),
 });
 
+// A mix part is a synthetic workload with a weight. Parts have no rate (the
+// mix's rate times every operation) and inherit the mix's writeFraction,
+// accessSize, workingSet and offset unless they set their own (see below).
+const weight = z.number().positive().meta({
+  description: "share of operations: weight / Σ weights",
+});
 const mixPart = z.discriminatedUnion("kind", [
-  uniform.extend({ weight: z.number().positive() }),
-  zipf.extend({ weight: z.number().positive() }),
-  ring.extend({ weight: z.number().positive() }),
-  stream.extend({ weight: z.number().positive() }),
+  uniform.omit({ rate: true }).extend({ weight }),
+  zipf.omit({ rate: true }).extend({ weight }),
+  ring.omit({ rate: true }).extend({ weight }),
+  stream.omit({ rate: true }).extend({ weight }),
 ]);
 const mix = z.strictObject({
   kind: z.literal("mix"),
   ...workloadCommon,
-  parts: z.array(mixPart).min(1),
+  parts: z.array(mixPart).min(1).meta({
+    description: "weighted parts; each inherits writeFraction, accessSize, workingSet and " +
+      "offset from the mix unless it sets them",
+  }),
 });
+
+/** Fields a mix part takes from the mix when it does not set them. */
+export const MIX_INHERITED = ["writeFraction", "accessSize", "workingSet", "offset"] as const;
 
 export const WORKLOAD_KINDS = ["uniform", "zipf", "ring", "stream", "mix", "trace"] as const;
 
-// A workload without a kind is uniform, so `workload.rate=2M/s` alone works.
+// A workload without a kind is uniform, so `workload.rate=2M/s` alone works;
+// a mix's parts get the mix's MIX_INHERITED fields they do not set.
+function workloadInput(v: unknown): unknown {
+  if (!v || typeof v !== "object" || Array.isArray(v)) return v;
+  const w = v as Record<string, unknown>;
+  if (!("kind" in w)) return { kind: "uniform", ...w };
+  if (w.kind !== "mix" || !Array.isArray(w.parts)) return w;
+  const inherited = Object.fromEntries(MIX_INHERITED.filter((k) => k in w).map((k) => [k, w[k]]));
+  const parts = w.parts.map((p) =>
+    p && typeof p === "object" && !Array.isArray(p) ? { ...inherited, ...p } : p
+  );
+  return { ...w, parts };
+}
+
 const workload = z.preprocess(
-  (
-    v,
-  ) => (v && typeof v === "object" && !Array.isArray(v) && !("kind" in v)
-    ? { kind: "uniform", ...v }
-    : v),
+  workloadInput,
   z.discriminatedUnion("kind", [uniform, zipf, ring, stream, mix, trace]),
 ).prefault({ kind: "uniform" });
 
