@@ -100,6 +100,10 @@ export function frontierPlot(rows: RowsInput, options: FrontierPlotOptions = {})
   const xLo = Math.min(...points.map((p) => p.xMin)), xHi = Math.max(...points.map((p) => p.xMax));
   // Pad the log domain by ~3% each side so marks do not sit on the frame.
   const xDomain = xLo === xHi ? [xLo / 1.1, xHi * 1.1] : [xLo / 1.03, xHi * 1.03];
+  // A wide range gets power-of-two ticks: start at one, so the left end is labelled.
+  if (xDomain[1] / xDomain[0] >= 8) {
+    xDomain[0] = Math.min(xDomain[0], 2 ** Math.floor(Math.log2(xLo)));
+  }
   const extra = varyingColumns(points).filter((c) =>
     !["iommu_pageSize", "tracking_split", "tracking_clearBatch"].includes(c)
   );

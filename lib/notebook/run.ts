@@ -91,7 +91,10 @@ export function injectParameters(nb: Notebook, params: Record<string, unknown>):
     cell_type: "code",
     id: "injected-parameters",
     metadata: { tags: ["injected-parameters"] },
-    source: sourceLines("// Parameters injected by lib/notebook/run.ts\n" + lines.join("")),
+    // `void 0` keeps the kernel from echoing the last assignment's value.
+    source: sourceLines(
+      "// Parameters injected by lib/notebook/run.ts\n" + lines.join("") + "void 0;",
+    ),
     outputs: [],
     execution_count: null,
   });
@@ -292,10 +295,30 @@ async function main(args: string[]): Promise<number> {
     } else files.push(a);
   }
   const list = files.length ? files : await listNotebooks();
+  // Each notebook gets the parameters it declares; a name no notebook
+  // declares is an error before anything runs.
+  const declared = new Map<string, string[]>();
+  for (const f of list) {
+    const nb: Notebook = JSON.parse(await Deno.readTextFile(f));
+    const at = parametersCell(nb);
+    declared.set(f, at < 0 ? [] : parameterNames(nb.cells[at]).lets);
+  }
+  for (const name of Object.keys(params)) {
+    if (![...declared.values()].some((lets) => lets.includes(name))) {
+      const known = [...declared].map(([f, lets]) => `${basename(f)}: ${lets.join(", ")}`);
+      console.error(
+        `--param ${name}: no notebook declares it. Parameters:\n  ${known.join("\n  ")}`,
+      );
+      return 2;
+    }
+  }
   let failed = 0;
   for (const f of list) {
     try {
-      const r = await runNotebook(f, { outDir, params });
+      const own = Object.fromEntries(
+        Object.entries(params).filter(([k]) => declared.get(f)!.includes(k)),
+      );
+      const r = await runNotebook(f, { outDir, params: own });
       console.log(formatRun(r));
       if (!r.ok) failed++;
     } catch (e) {

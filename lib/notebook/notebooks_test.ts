@@ -1,0 +1,144 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { needTool } from "../testing/system.ts";
+import {
+  injectParameters,
+  listNotebooks,
+  type Notebook,
+  NotebookError,
+  notebookErrors,
+  parameterNames,
+  parametersCell,
+  runNotebook,
+  unexecutedCells,
+} from "./run.ts";
+
+const src = (nb: Notebook, i: number) => [nb.cells[i].source].flat().join("");
+
+function tiny(): Notebook {
+  return {
+    cells: [
+      { cell_type: "markdown", metadata: {}, source: "# t" },
+      {
+        cell_type: "code",
+        metadata: { tags: ["parameters"] },
+        source: ["let x = 1;\n", 'let name: string = "a";\n', "const fixed = 3;"],
+        outputs: [],
+        execution_count: null,
+      },
+      {
+        cell_type: "code",
+        metadata: {},
+        source: 'if (x === 2) throw new Error("boom " + name);\nconsole.log(x, name, fixed);',
+        outputs: [],
+        execution_count: null,
+      },
+    ],
+    metadata: { kernelspec: { name: "deno", display_name: "Deno", language: "typescript" } },
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+}
+
+Deno.test("injectParameters: a cell after `parameters` reassigns the given names", () => {
+  const nb = tiny();
+  assert.deepEqual(parameterNames(nb.cells[1]), { lets: ["x", "name"], consts: ["fixed"] });
+  const out = injectParameters(nb, { x: 2, name: "2MiB" });
+  assert.equal(out.cells.length, 4);
+  assert.equal(parametersCell(out), 1);
+  assert.deepEqual(out.cells[2].metadata.tags, ["injected-parameters"]);
+  assert.equal(
+    src(out, 2),
+    '// Parameters injected by lib/notebook/run.ts\nx = 2;\nname = "2MiB";\nvoid 0;',
+  );
+  assert.equal(nb.cells.length, 3, "the input is not modified");
+  assert.deepEqual(injectParameters(nb, {}), nb);
+  assert.throws(
+    () => injectParameters(nb, { y: 1 }),
+    /parameter y is not a parameter; the parameters are: x, name/,
+  );
+  assert.throws(() => injectParameters(nb, { fixed: 1 }), /declared with const/);
+  const bare = { ...nb, cells: [nb.cells[0]] };
+  assert.throws(() => injectParameters(bare, { x: 1 }), NotebookError);
+});
+
+Deno.test("notebookErrors and unexecutedCells read an executed notebook", () => {
+  const nb = tiny();
+  nb.cells[1].execution_count = 1;
+  nb.cells[2].outputs = [{
+    output_type: "error",
+    ename: "Error",
+    evalue: "\x1b[31mboom\x1b[0m",
+    traceback: [],
+  }];
+  assert.deepEqual(notebookErrors(nb).map((e) => [e.cell, e.ename, e.evalue]), [[
+    2,
+    "Error",
+    "boom",
+  ]]);
+  assert.deepEqual(unexecutedCells(nb), [2]);
+});
+
+Deno.test("the stored notebooks: no outputs, a parameters cell, the Deno kernel, only lib/mod.ts", async () => {
+  const files = await listNotebooks();
+  assert.ok(
+    files.some((f) => f.endsWith("frontier.ipynb")) &&
+      files.some((f) => f.endsWith("precopy.ipynb")),
+  );
+  for (const f of files) {
+    const nb: Notebook = JSON.parse(await Deno.readTextFile(f));
+    assert.equal((nb.metadata.kernelspec as { name: string }).name, "deno", f);
+    const at = parametersCell(nb);
+    assert.ok(at >= 0, `${f}: a cell tagged parameters`);
+    assert.ok(parameterNames(nb.cells[at]).lets.length > 0, `${f}: let parameters`);
+    for (const [i, c] of nb.cells.entries()) {
+      if (c.cell_type !== "code") continue;
+      assert.deepEqual(c.outputs, [], `${f} cell ${i}: stored without outputs`);
+      assert.equal(c.execution_count, null, `${f} cell ${i}: no execution count`);
+      for (const m of src(nb, i).matchAll(/from\s+"([^"]+)"/g)) {
+        assert.equal(m[1], "../lib/mod.ts", `${f} cell ${i}: imports only ../lib/mod.ts`);
+      }
+    }
+  }
+});
+
+Deno.test("runNotebook: parameters are injected and a failing cell is reported", async () => {
+  if (!needTool("jupyter")) return;
+  const dir = await Deno.makeTempDir({ prefix: "nb-fail-" });
+  try {
+    const path = join(dir, "tiny.ipynb");
+    await Deno.writeTextFile(path, JSON.stringify(tiny()));
+    const good = await runNotebook(path, { outDir: join(dir, "out") });
+    assert.ok(good.ok, JSON.stringify(good));
+    const bad = await runNotebook(path, { outDir: join(dir, "out"), params: { x: 2, name: "z" } });
+    assert.equal(bad.ok, false);
+    assert.equal(bad.errors.length, 1);
+    assert.match(bad.errors[0].evalue, /boom z/);
+    assert.equal(bad.errors[0].cell, 3, "after the injected cell");
+    // The source notebook is never written.
+    assert.deepEqual(JSON.parse(await Deno.readTextFile(path)), tiny());
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+for (const file of await listNotebooks()) {
+  const name = file.split("/").pop()!;
+  Deno.test(`notebook ${name} runs without error and draws an SVG`, async () => {
+    if (!needTool("jupyter")) return;
+    const dir = await Deno.makeTempDir({ prefix: "nb-run-" });
+    try {
+      const nb: Notebook = JSON.parse(await Deno.readTextFile(file));
+      const { lets } = parameterNames(nb.cells[parametersCell(nb)]);
+      // A notebook with a results store writes to a fresh one, not the user's.
+      const params = lets.includes("store") ? { store: join(dir, "results.duckdb") } : {};
+      const run = await runNotebook(file, { outDir: dir, params });
+      assert.ok(run.ok, `${name} failed:\n${run.stderr}\n${JSON.stringify(run.errors, null, 1)}`);
+      assert.ok(run.svgOutputs >= 1, `${name}: no image/svg+xml output`);
+      const out: Notebook = JSON.parse(await Deno.readTextFile(run.output));
+      assert.equal(unexecutedCells(out).length, 0);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+}
