@@ -2,3 +2,4 @@
 // reaches into a folder's private file; each folder's mod.ts is its API.
 export * from "./config/mod.ts";
 export { type Vendor, vendor, VENDOR_NAMES, type VendorName, VENDORS } from "./iommu/vendors.ts";
+export * from "./notebook/mod.ts";
