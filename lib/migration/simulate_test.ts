@@ -136,12 +136,14 @@ Deno.test("clearing Dirty bits without an IOTLB flush loses writes", async () =>
     guest: { memory: 64 * MiB },
     iommu: { pageSize: "4KiB", iotlb: { entries: 64, ways: 64 } },
     tracking: { clearBatch: 1, unsafeSkipFlush },
-    // 32 pages, all cached in the IOTLB with D set: later writes hit and set nothing.
+    // 32 pages, all cached in the IOTLB with D set: later writes hit and set
+    // nothing. The 100 us limit (26 KB) forces a round after the first clear.
     workload: { workingSet: 128 * KiB, rate: "100k/s", writeFraction: 1 },
-    migration: { bandwidth: 256 * MiB, downtimeLimit: 1, warmup: 10 },
+    migration: { bandwidth: 256 * MiB, downtimeLimit: "100us", warmup: 10 },
   });
   const unsafe = await sim(cfg(true));
   assert.ok(unsafe.summary.lostWrites > 0, "unsafeSkipFlush must lose writes");
+  assert.ok(unsafe.summary.rounds >= 2, "a pre-copy round ran after the first clear");
   const safe = await sim(cfg(false));
   assert.equal(safe.summary.lostWrites, 0);
 });

@@ -8,11 +8,7 @@
 import type { DirtyReport, Tracker } from "./types.ts";
 import { LOG_WRITTEN_SINCE_REPORT } from "./types.ts";
 
-export interface IovaRange {
-  start: number;
-  /** Exclusive. */
-  end: number;
-}
+import type { IovaRange } from "../workload/types.ts";
 
 /**
  * Merges sorted, non-overlapping ranges down to at most `maxRanges` by joining
