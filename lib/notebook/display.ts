@@ -17,7 +17,14 @@ export interface Displayable {
   [JUPYTER_DISPLAY](): MimeBundle;
 }
 
-/** A MIME bundle the kernel shows; `display()` shows it now (needed in a cell with top-level await, whose last value Deno's kernel does not display). */
+/**
+ * A MIME bundle the kernel shows as a cell's last value, or now with
+ * `await x.display()`. Prefer display(): Deno's kernel shows no last value for
+ * a cell with top-level await, and run headless (nbconvert) it sometimes
+ * publishes the last value after the cell's idle status, which nbclient drops
+ * (seen with Deno 2.9.6 about one run in ten); an awaited display is sent
+ * before the cell ends.
+ */
 export interface Shown extends Displayable {
   bundle: MimeBundle;
   /** Sends the bundle as display_data in a kernel; prints its text/plain elsewhere. */
