@@ -6,3 +6,4 @@ export * from "./workload/mod.ts";
 export * from "./tracking/mod.ts";
 export * from "./migration/mod.ts";
 export * from "./notebook/mod.ts";
+export * from "./sweep/mod.ts";

@@ -1,0 +1,232 @@
+// Sweeps beyond one machine, on the schedulers clusters already run: an array
+// job's task i of n runs every n-th point (`--shard i/n`, or read from the
+// scheduler's environment) and writes one Parquet file per point to a shared
+// directory, written under a temporary name and renamed, so a half-written
+// file is never merged. A manifest per shard records the sweep's provenance.
+// `mergeShards` (transfer.ts) ingests the directory into the store.
+
+import { DEFAULT_ENGINE, resolveEngine } from "./engine.ts";
+import { type ProgressOption, startProgress } from "./progress.ts";
+import { planFor, type PointFailure, runPoints, startRow } from "./runner.ts";
+import type { SweepPlan, SweepSpec } from "./spec.ts";
+import { type RunRecord, Store, type SweepRow, writeTextAtomic } from "./store.ts";
+import { runColumns } from "./columns.ts";
+
+/** Task `index` of `count` (0 <= index < count). */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+/** A shard that cannot be read from the arguments or the environment. */
+export class ShardError extends Error {
+  override name = "ShardError";
+}
+
+/** Reads "i/n". */
+export function parseShard(text: string): Shard {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || count < 1 || index >= count) {
+    throw new ShardError(`--shard ${text}: expected i/n with 0 <= i < n, e.g. 0/4`);
+  }
+  return { index, count };
+}
+
+/** The count for schedulers that give only an index (Kubernetes, AWS Batch). */
+export const SHARD_COUNT_ENV = "SWEEP_SHARD_COUNT";
+
+function int(env: Record<string, string | undefined>, name: string): number | undefined {
+  const v = env[name];
+  if (v === undefined || v === "") return undefined;
+  if (!/^\d+$/.test(v.trim())) throw new ShardError(`${name}=${v} is not a whole number`);
+  return Number(v);
+}
+
+/**
+ * The shard of an array-job task, from the environment: Slurm
+ * (SLURM_ARRAY_TASK_ID, _MIN, _STEP and _COUNT), a Kubernetes Indexed Job
+ * (JOB_COMPLETION_INDEX) or AWS Batch (AWS_BATCH_JOB_ARRAY_INDEX), the last two
+ * with SWEEP_SHARD_COUNT. Undefined when none is set.
+ */
+export function shardFromEnv(
+  env: Record<string, string | undefined> = Deno.env.toObject(),
+): Shard | undefined {
+  const check = (index: number, count: number | undefined, source: string): Shard => {
+    if (count === undefined) {
+      throw new ShardError(
+        `${source} is set but not the number of tasks: set ${SHARD_COUNT_ENV} (or pass --shard i/n)`,
+      );
+    }
+    if (count < 1 || index >= count) {
+      throw new ShardError(`${source}: task ${index} of ${count} is out of range`);
+    }
+    return { index, count };
+  };
+  const slurm = int(env, "SLURM_ARRAY_TASK_ID");
+  if (slurm !== undefined) {
+    const min = int(env, "SLURM_ARRAY_TASK_MIN") ?? 0;
+    const step = int(env, "SLURM_ARRAY_TASK_STEP") ?? 1;
+    const count = int(env, "SLURM_ARRAY_TASK_COUNT") ?? int(env, SHARD_COUNT_ENV);
+    return check((slurm - min) / step, count, "SLURM_ARRAY_TASK_ID");
+  }
+  const k8s = int(env, "JOB_COMPLETION_INDEX");
+  if (k8s !== undefined) return check(k8s, int(env, SHARD_COUNT_ENV), "JOB_COMPLETION_INDEX");
+  const aws = int(env, "AWS_BATCH_JOB_ARRAY_INDEX");
+  if (aws !== undefined) {
+    return check(aws, int(env, SHARD_COUNT_ENV), "AWS_BATCH_JOB_ARRAY_INDEX");
+  }
+  return undefined;
+}
+
+/** The sweep id every shard of a plan shares (it depends only on the plan). */
+export function shardSweepId(plan: SweepPlan): string {
+  return `sh-${plan.planHash.slice(0, 12)}`;
+}
+
+/** Points of a shard: every count-th, starting at index. */
+export function shardPoints<T extends { index: number }>(points: T[], shard: Shard): T[] {
+  return points.filter((p) => p.index % shard.count === shard.index);
+}
+
+/** What a shard leaves beside its points: the sweep's provenance and its points. */
+export interface ShardManifest {
+  sweep: SweepRow;
+  points: { point: number; runKey: string; axes: Record<string, unknown> }[];
+}
+
+/** The column of a point file holding its rounds (runs has a metric named rounds). */
+export const ROUNDS_LIST = "round_records";
+
+export const manifestName = (s: Shard) => `shard-${s.index}-of-${s.count}.json`;
+/** A point's file; a failed point's name differs, so a rerun of the shard retries it. */
+export const pointFileName = (runKey: string, status: "ok" | "failed" = "ok") =>
+  status === "ok" ? `${runKey}.parquet` : `${runKey}.failed.parquet`;
+
+export interface ShardOptions {
+  shard: Shard;
+  /** Shared directory for the Parquet files and manifests. */
+  outDir: string;
+  workers?: number;
+  engine?: string | URL;
+  /** Run points again even if their file exists. */
+  force?: boolean;
+  progress?: ProgressOption;
+  /** Seconds between plain progress lines (default 5). */
+  progressIntervalSec?: number;
+  signal?: AbortSignal;
+  written?: unknown;
+}
+
+export interface ShardResult {
+  sweepId: string;
+  shard: Shard;
+  outDir: string;
+  points: number;
+  ran: number;
+  reused: number;
+  failed: number;
+  failures: PointFailure[];
+  interrupted: boolean;
+}
+
+/** Runs one shard of a sweep into `outDir` (no store is touched). */
+export async function runShard(
+  spec: SweepSpec | SweepPlan,
+  options: ShardOptions,
+): Promise<ShardResult> {
+  const engine = resolveEngine(options.engine ?? DEFAULT_ENGINE);
+  const plan = await planFor(spec, engine, options.written);
+  const { shard, outDir } = options;
+  const mine = shardPoints(plan.points, shard);
+  await Deno.mkdir(outDir, { recursive: true });
+  const present = new Set<string>();
+  for await (const e of Deno.readDir(outDir)) if (e.isFile) present.add(e.name);
+  const todo = options.force ? mine : mine.filter((p) => !present.has(pointFileName(p.runKey)));
+  const reused = mine.length - todo.length;
+  const sweepId = shardSweepId(plan);
+  const workers = Math.max(1, options.workers ?? navigator.hardwareConcurrency ?? 1);
+  const row = await startRow(plan, {
+    id: sweepId,
+    reused,
+    workers,
+    shard: `${shard.index}/${shard.count}`,
+  });
+  const manifestPath = `${outDir}/${manifestName(shard)}`;
+  const manifest = (sweep: SweepRow): string =>
+    JSON.stringify(
+      {
+        sweep,
+        points: mine.map((p) => ({ point: p.index, runKey: p.runKey, axes: p.axes })),
+      } satisfies ShardManifest,
+      null,
+      1,
+    );
+  await writeTextAtomic(manifestPath, manifest(row));
+
+  // Rows go through an in-memory store (same tables as the file store), then
+  // out as one Parquet file per point: the run's row with its rounds nested,
+  // so one rename makes a point complete.
+  const mem = await Store.open(":memory:");
+  const progress = startProgress(options.progress ?? "auto", {
+    total: mine.length,
+    reused,
+    label: `shard ${shard.index}/${shard.count}`,
+    intervalSec: options.progressIntervalSec,
+  });
+  try {
+    const cols = runColumns().map((c) => `r."${c.name}"`).join(", ");
+    const writePoint = async (r: RunRecord) => {
+      try {
+        await mem.writeRuns([r]);
+        await mem.copyParquet(
+          `SELECT ${cols}, (SELECT list(x ORDER BY x.round) FROM rounds x ` +
+            `WHERE x.run_key = r.run_key) AS ${ROUNDS_LIST} FROM runs r`,
+          `${outDir}/${pointFileName(r.runKey, r.status)}`,
+        );
+      } finally {
+        await mem.run(`DELETE FROM rounds; DELETE FROM runs`).catch(() => {});
+      }
+    };
+    let outcome;
+    try {
+      outcome = await runPoints(todo, {
+        engine,
+        engineVersion: plan.engineVersion,
+        workers,
+        sweepId,
+        signal: options.signal,
+        progress,
+        write: async (records) => {
+          for (const r of records) await writePoint(r);
+        },
+      });
+    } finally {
+      progress.stop();
+    }
+    await writeTextAtomic(
+      manifestPath,
+      manifest({
+        ...row,
+        status: outcome.interrupted ? "interrupted" : "done",
+        ended_at: new Date().toISOString(),
+        ran: outcome.ran,
+        failed: outcome.failures.length,
+      }),
+    );
+    return {
+      sweepId,
+      shard,
+      outDir,
+      points: mine.length,
+      ran: outcome.ran,
+      reused,
+      failed: outcome.failures.length,
+      failures: outcome.failures,
+      interrupted: outcome.interrupted,
+    };
+  } finally {
+    mem.close();
+  }
+}

@@ -1,0 +1,148 @@
+import assert from "node:assert/strict";
+import { configColumns, flattenConfig, runColumns } from "./columns.ts";
+import { type RunRecord, Store, StoreError } from "./store.ts";
+import { queryRows } from "./query.ts";
+import { parseConfig } from "../config/mod.ts";
+import { SUMMARY_METRICS } from "../migration/types.ts";
+import { simulate } from "./testdata/fake_engine.ts";
+import { ROOT, tempDir, waitForLine } from "./testdata/helpers.ts";
+
+Deno.test("columns: config paths joined with _, clearBatch as text, every metric by name", () => {
+  const cols = new Map(runColumns().map((c) => [c.name, c.type]));
+  assert.equal(cols.get("iommu_pageSize"), "DOUBLE");
+  assert.equal(cols.get("tracking_split"), "VARCHAR");
+  assert.equal(cols.get("tracking_clearBatch"), "VARCHAR");
+  assert.equal(cols.get("workload_kind"), "VARCHAR");
+  assert.equal(cols.get("workload_s"), "DOUBLE", "a field of one workload kind");
+  assert.equal(cols.get("workload_parts"), "VARCHAR", "a list: JSON text");
+  assert.equal(cols.get("seed"), "BIGINT");
+  assert.equal(cols.get("tracking_collapseAfter"), "BOOLEAN");
+  assert.equal(cols.get("config_json"), "VARCHAR");
+  for (const m of SUMMARY_METRICS) assert.ok(cols.has(m), `metric column ${m}`);
+  assert.equal(cols.get("converged"), "BOOLEAN");
+  for (const c of ["run_key", "sweep_id", "status", "error", "wall_ms"]) assert.ok(cols.has(c));
+  assert.equal(new Set(runColumns().map((c) => c.name.toLowerCase())).size, cols.size);
+
+  const row = flattenConfig(
+    parseConfig({ tracking: { clearBatch: 64 }, iommu: { pageSize: "4KiB" } }),
+  );
+  assert.equal(row.tracking_clearBatch, "64");
+  assert.equal(row.iommu_pageSize, 4096);
+  assert.equal(row.workload_kind, "uniform");
+  assert.equal(row.workload_s, null, "not a field of uniform");
+  const mix = flattenConfig(parseConfig({
+    workload: { kind: "mix", parts: [{ kind: "uniform", weight: 1 }] },
+  }));
+  assert.match(mix.workload_parts as string, /^\[\{.*"kind":"uniform".*"weight":1/);
+  assert.equal(Object.keys(row).length, configColumns().length);
+});
+
+async function record(seed: number, sweepId = "s1"): Promise<RunRecord> {
+  const r = await simulate({ seed });
+  return {
+    runKey: `key-${seed}`,
+    sweepId,
+    status: "ok",
+    error: null,
+    wallMs: 1,
+    engineVersion: "fake-1",
+    config: r.config,
+    summary: r.summary,
+    rounds: r.rounds,
+  };
+}
+
+Deno.test("store: writes runs with their rounds, replaces by run key, reopens", async () => {
+  const dir = await tempDir();
+  const path = `${dir}/sub/s.duckdb`;
+  const store = await Store.open(path);
+  await store.writeRuns([await record(1), await record(2)]);
+  await store.writeRuns([{ ...(await record(2, "s2")), wallMs: 7 }]);
+  store.close();
+  const runs = await queryRows(
+    `SELECT run_key, sweep_id, wall_ms, seed, rounds FROM runs ORDER BY 1`,
+    {
+      store: path,
+    },
+  );
+  assert.deepEqual(runs.rows.map((r) => [r.run_key, r.sweep_id, r.wall_ms, r.seed]), [
+    ["key-1", "s1", 1, 1],
+    ["key-2", "s2", 7, 2],
+  ]);
+  const rounds = await queryRows(
+    `SELECT run_key, count(*) AS n FROM rounds GROUP BY 1 ORDER BY 1`,
+    { store: path },
+  );
+  assert.deepEqual(rounds.rows.map((r) => r.n), runs.rows.map((r) => r.rounds));
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("store: a file that is not a DuckDB database is refused and left untouched", async () => {
+  const dir = await tempDir();
+  const path = `${dir}/results.duckdb`;
+  const text = "seed,bytes\n1,2\n";
+  await Deno.writeTextFile(path, text);
+  for (const readOnly of [false, true]) {
+    await assert.rejects(Store.open(path, { readOnly }), (e) => {
+      assert.ok(e instanceof StoreError);
+      assert.equal(e.kind, "not-duckdb");
+      assert.match(e.message, /is not a DuckDB database .* left untouched/);
+      return true;
+    });
+  }
+  assert.equal(await Deno.readTextFile(path), text);
+  await assert.rejects(Store.open(`${dir}/none.duckdb`, { readOnly: true }), /does not exist/);
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("store: locked by another process gives a clear message naming it", async () => {
+  const dir = await tempDir();
+  const path = `${dir}/s.duckdb`;
+  (await Store.open(path)).close();
+  const holder = new Deno.Command(Deno.execPath(), {
+    args: [
+      "eval",
+      `import { Store } from "./lib/sweep/store.ts"; const s = await Store.open(${
+        JSON.stringify(path)
+      }); console.log("holding"); await new Promise((r) => setTimeout(r, 20000));`,
+    ],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  try {
+    await waitForLine(holder.stdout, (l) => l === "holding");
+    for (const readOnly of [false, true]) {
+      await assert.rejects(Store.open(path, { readOnly }), (e) => {
+        assert.ok(e instanceof StoreError);
+        assert.equal(e.kind, "locked");
+        assert.match(e.message, new RegExp(`locked by another process \\(PID ${holder.pid}\\)`));
+        return true;
+      });
+    }
+  } finally {
+    holder.kill("SIGKILL");
+    await holder.status;
+  }
+  const s = await Store.open(path);
+  s.close();
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("store: an older store gains new columns; a sweep left running is marked interrupted", async () => {
+  const dir = await tempDir();
+  const path = `${dir}/s.duckdb`;
+  const s = await Store.open(path);
+  await s.run(`ALTER TABLE runs DROP COLUMN lostWrites`);
+  await s.run(`INSERT INTO sweeps (id, status) VALUES ('old', 'running')`);
+  s.close();
+  const again = await Store.open(path);
+  const cols = await again.read(
+    `SELECT column_name FROM information_schema.columns WHERE table_name = 'runs'`,
+  );
+  assert.ok(cols.rows.some((r) => r.column_name === "lostWrites"));
+  const sweeps = await again.read(`SELECT status FROM sweeps WHERE id = 'old'`);
+  assert.equal(sweeps.rows[0].status, "interrupted");
+  again.close();
+  await Deno.remove(dir, { recursive: true });
+});

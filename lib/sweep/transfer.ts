@@ -1,0 +1,333 @@
+// Parquet in and out of the store. Export writes a sweep's runs and rounds as
+// two flat Parquet files (and its provenance as JSON) for publishing; import
+// reads such a directory back; merge ingests the per-point files that shards
+// left in a shared directory. Ingest deduplicates by run key: a stored ok run
+// is kept, a stored failed run gives way to an ok one, all in one transaction.
+
+import { ident } from "./columns.ts";
+import {
+  DEFAULT_STORE,
+  sqlLiteral,
+  Store,
+  StoreError,
+  storeError,
+  type SweepRow,
+  type Tx,
+  writeTextAtomic,
+} from "./store.ts";
+import { ROUNDS_LIST, type ShardManifest } from "./shard.ts";
+
+export const PUBLISHED_DIR = "data/published";
+
+export interface IngestResult {
+  /** Run keys new to the store. */
+  added: number;
+  /** Stored failed runs replaced by ok ones (or any, with force). */
+  replaced: number;
+  /** Incoming runs not taken: the store already had them ok. */
+  skipped: number;
+  /** Sweeps recorded. */
+  sweeps: string[];
+}
+
+/** Adds to `table` the columns of `source` (a temp table) it lacks. */
+async function addMissingColumns(tx: Tx, table: string, source: string): Promise<void> {
+  const have = new Set(
+    (await tx.read(
+      `SELECT lower(column_name) AS name FROM information_schema.columns WHERE table_name = $1`,
+      [table],
+    )).rows.map((r) => r.name as string),
+  );
+  const incoming = await tx.read(`DESCRIBE ${source}`);
+  for (const c of incoming.rows) {
+    const name = c.column_name as string;
+    if (!have.has(name.toLowerCase())) {
+      await tx.run(`ALTER TABLE ${table} ADD COLUMN ${ident(name)} ${c.column_type}`);
+    }
+  }
+}
+
+/**
+ * Moves runs from the temp tables `incoming` and `incoming_rounds` into the
+ * store, deduplicating by run key. Runs inside the caller's transaction.
+ */
+async function applyIncoming(tx: Tx, force: boolean): Promise<Omit<IngestResult, "sweeps">> {
+  await addMissingColumns(tx, "runs", "incoming");
+  await addMissingColumns(tx, "rounds", "incoming_rounds");
+  await tx.run(
+    `CREATE OR REPLACE TEMP TABLE take AS
+     SELECT i.run_key, r.run_key IS NOT NULL AS existed
+     FROM incoming i LEFT JOIN runs r USING (run_key)
+     WHERE ${force ? "TRUE" : "r.run_key IS NULL OR (r.status <> 'ok' AND i.status = 'ok')"}`,
+  );
+  const counts = (await tx.read(
+    `SELECT count(*) FILTER (WHERE NOT existed) AS added, count(*) FILTER (WHERE existed) AS replaced,
+            (SELECT count(*) FROM incoming) AS incoming FROM take`,
+  )).rows[0];
+  await tx.run(`DELETE FROM rounds WHERE run_key IN (SELECT run_key FROM take)`);
+  await tx.run(`DELETE FROM runs WHERE run_key IN (SELECT run_key FROM take)`);
+  await tx.run(
+    `INSERT INTO runs BY NAME SELECT * FROM incoming WHERE run_key IN (SELECT run_key FROM take)`,
+  );
+  await tx.run(
+    `INSERT INTO rounds BY NAME SELECT * FROM incoming_rounds
+     WHERE run_key IN (SELECT run_key FROM take)`,
+  );
+  for (const t of ["take", "incoming", "incoming_rounds", "staged"]) {
+    await tx.run(`DROP TABLE IF EXISTS ${t}`);
+  }
+  const added = counts.added as number;
+  const replaced = counts.replaced as number;
+  return { added, replaced, skipped: (counts.incoming as number) - added - replaced };
+}
+
+async function listDir(dir: string): Promise<string[]> {
+  const names: string[] = [];
+  try {
+    for await (const e of Deno.readDir(dir)) if (e.isFile) names.push(e.name);
+  } catch (e) {
+    throw new StoreError(`cannot read ${dir}: ${(e as Error).message}`, "missing", e);
+  }
+  return names.sort();
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface IngestOptions {
+  store?: string;
+  /** Replace stored runs even when they are ok. */
+  force?: boolean;
+}
+
+/** The sweep rows and points that a set of shard manifests describe. */
+export function sweepsFromManifests(manifests: ShardManifest[]): ShardManifest[] {
+  const bySweep = new Map<string, ShardManifest[]>();
+  for (const m of manifests) {
+    const list = bySweep.get(m.sweep.id) ?? [];
+    list.push(m);
+    bySweep.set(m.sweep.id, list);
+  }
+  return [...bySweep.values()].map((list) => {
+    const first = list[0].sweep;
+    const count = Number(first.shard?.split("/")[1] ?? list.length);
+    const seen = new Set(list.map((m) => m.sweep.shard));
+    const allDone = seen.size === count && list.every((m) => m.sweep.status === "done");
+    const ends = list.map((m) => m.sweep.ended_at);
+    const sweep: SweepRow = {
+      ...first,
+      status: allDone ? "done" : "partial",
+      host: [...new Set(list.map((m) => m.sweep.host))].join(","),
+      started_at: list.map((m) => m.sweep.started_at).sort()[0],
+      ended_at: allDone && ends.every((e) => e) ? (ends as string[]).sort().at(-1)! : null,
+      ran: list.reduce((s, m) => s + m.sweep.ran, 0),
+      reused: list.reduce((s, m) => s + m.sweep.reused, 0),
+      failed: list.reduce((s, m) => s + m.sweep.failed, 0),
+      workers: Math.max(...list.map((m) => m.sweep.workers ?? 1)),
+      shard: `${seen.size}/${count} shards`,
+    };
+    const points = new Map<number, ShardManifest["points"][number]>();
+    for (const m of list) for (const p of m.points) points.set(p.point, p);
+    return { sweep, points: [...points.values()].sort((a, b) => a.point - b.point) };
+  });
+}
+
+/**
+ * Ingests the Parquet files shards wrote to `dir` (one per point) and their
+ * manifests into the store. Files still being written (temporary names) are
+ * ignored; running merge again later takes what has arrived since.
+ */
+export async function mergeShards(dir: string, options: IngestOptions = {}): Promise<IngestResult> {
+  const names = await listDir(dir);
+  const files = names.filter((n) => n.endsWith(".parquet") && !n.startsWith("."));
+  const manifests: ShardManifest[] = [];
+  for (const n of names.filter((n) => /^shard-\d+-of-\d+\.json$/.test(n))) {
+    try {
+      manifests.push(JSON.parse(await Deno.readTextFile(`${dir}/${n}`)));
+    } catch (e) {
+      throw new StoreError(`${dir}/${n} is not a shard manifest: ${(e as Error).message}`, "io", e);
+    }
+  }
+  if (files.length === 0 && manifests.length === 0) {
+    throw new StoreError(`${dir} holds no shard results (*.parquet, shard-*-of-*.json)`, "missing");
+  }
+  const storePath = options.store ?? DEFAULT_STORE;
+  const store = await Store.open(storePath);
+  try {
+    let result: Omit<IngestResult, "sweeps"> = { added: 0, replaced: 0, skipped: 0 };
+    if (files.length) {
+      const list = `[${files.map((f) => sqlLiteral(`${dir}/${f}`)).join(", ")}]`;
+      result = await store.transaction(async (tx) => {
+        // One row per run key: an ok file wins over a failed one.
+        await tx.run(
+          `CREATE OR REPLACE TEMP TABLE staged AS
+           SELECT * FROM read_parquet(${list}, union_by_name = true, filename = true)
+           QUALIFY row_number() OVER (PARTITION BY run_key ORDER BY (status = 'ok') DESC, filename) = 1`,
+        );
+        await tx.run(
+          `CREATE OR REPLACE TEMP TABLE incoming AS
+           SELECT * EXCLUDE (${ROUNDS_LIST}, filename) FROM staged`,
+        );
+        await tx.run(
+          `CREATE OR REPLACE TEMP TABLE incoming_rounds AS
+           SELECT UNNEST(${ROUNDS_LIST}, recursive := true) FROM staged`,
+        );
+        return await applyIncoming(tx, options.force ?? false);
+      }).catch((e) => {
+        throw storeError(storePath, e, "merge into");
+      });
+    }
+    const sweeps = sweepsFromManifests(manifests);
+    for (const { sweep, points } of sweeps) {
+      await store.putSweep(sweep);
+      await store.putSweepPoints(sweep.id, points);
+    }
+    return { ...result, sweeps: sweeps.map((s) => s.sweep.id) };
+  } finally {
+    store.close();
+  }
+}
+
+/** Finds a sweep by id, name (the latest with it), unique id prefix, or "latest". */
+export async function resolveSweep(store: Store, selector: string): Promise<SweepRow> {
+  const first = async (where: string, values: string[]) =>
+    (await store.read(`SELECT * FROM sweeps WHERE ${where} ORDER BY started_at DESC`, values)).rows;
+  let rows = selector === "latest" ? await first("TRUE", []) : await first("id = $1", [selector]);
+  if (rows.length === 0) rows = await first("name = $1", [selector]);
+  if (rows.length === 0) {
+    rows = await first("starts_with(id, $1)", [selector]);
+    if (rows.length > 1) {
+      throw new StoreError(
+        `sweep ${selector} is ambiguous: ${rows.map((r) => r.id).join(", ")}; give more of the id`,
+        "missing",
+      );
+    }
+  }
+  if (rows.length === 0) throw new StoreError(`no sweep ${selector} in ${store.path}`, "missing");
+  const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : (v as string | null));
+  return {
+    ...rows[0],
+    started_at: iso(rows[0].started_at),
+    ended_at: iso(rows[0].ended_at),
+  } as SweepRow;
+}
+
+export interface ExportOptions {
+  store?: string;
+  /** Parent directory (default data/published); files go to <outDir>/<sweep id>/. */
+  outDir?: string;
+}
+
+export interface ExportResult {
+  sweepId: string;
+  dir: string;
+  runs: number;
+  rounds: number;
+  files: string[];
+}
+
+/** Writes a sweep's runs and rounds as Parquet, and its provenance as sweep.json. */
+export async function exportSweep(
+  selector: string,
+  options: ExportOptions = {},
+): Promise<ExportResult> {
+  const store = await Store.open(options.store ?? DEFAULT_STORE, { readOnly: true });
+  try {
+    const sweep = await resolveSweep(store, selector);
+    const dir = `${options.outDir ?? PUBLISHED_DIR}/${sweep.id}`;
+    await Deno.mkdir(dir, { recursive: true });
+    const id = sqlLiteral(sweep.id);
+    const members = `SELECT run_key, point FROM sweep_points WHERE sweep_id = ${id}`;
+    const selects = {
+      "runs.parquet": `SELECT r.* FROM runs r JOIN (${members}) p USING (run_key) ORDER BY p.point`,
+      "rounds.parquet": `SELECT x.* FROM rounds x JOIN (${members}) p USING (run_key)
+                         ORDER BY p.point, x.round`,
+    };
+    const files: string[] = [];
+    for (const [name, select] of Object.entries(selects)) {
+      await store.copyParquet(select, `${dir}/${name}`);
+      files.push(`${dir}/${name}`);
+    }
+    const points = (await store.read(
+      `SELECT point, run_key, axes_json FROM sweep_points WHERE sweep_id = $1 ORDER BY point`,
+      [sweep.id],
+    )).rows.map((p) => ({
+      point: p.point as number,
+      runKey: p.run_key as string,
+      axes: JSON.parse(p.axes_json as string),
+    }));
+    const manifest = `${dir}/sweep.json`;
+    await writeTextAtomic(manifest, JSON.stringify({ sweep, points }, null, 1));
+    files.push(manifest);
+    const count = async (f: string) =>
+      (await store.read(`SELECT count(*) AS n FROM read_parquet(${sqlLiteral(f)})`)).rows[0]
+        .n as number;
+    return {
+      sweepId: sweep.id,
+      dir,
+      runs: await count(files[0]),
+      rounds: await count(files[1]),
+      files,
+    };
+  } finally {
+    store.close();
+  }
+}
+
+/** Reads an exported sweep (runs.parquet, rounds.parquet, sweep.json) into the store. */
+export async function importSweep(dir: string, options: IngestOptions = {}): Promise<IngestResult> {
+  const runs = `${dir}/runs.parquet`;
+  const rounds = `${dir}/rounds.parquet`;
+  for (const f of [runs, rounds]) {
+    if (!(await exists(f))) {
+      throw new StoreError(`${f} not found: not an exported sweep`, "missing");
+    }
+  }
+  let manifest: ShardManifest | undefined;
+  if (await exists(`${dir}/sweep.json`)) {
+    manifest = JSON.parse(await Deno.readTextFile(`${dir}/sweep.json`));
+  }
+  const storePath = options.store ?? DEFAULT_STORE;
+  const store = await Store.open(storePath);
+  try {
+    const result = await store.transaction(async (tx) => {
+      await tx.run(
+        `CREATE OR REPLACE TEMP TABLE incoming AS SELECT * FROM read_parquet(${sqlLiteral(runs)})
+         QUALIFY row_number() OVER (PARTITION BY run_key ORDER BY (status = 'ok') DESC) = 1`,
+      );
+      await tx.run(
+        `CREATE OR REPLACE TEMP TABLE incoming_rounds AS SELECT * FROM read_parquet(${
+          sqlLiteral(rounds)
+        })`,
+      );
+      return await applyIncoming(tx, options.force ?? false);
+    }).catch((e) => {
+      throw storeError(storePath, e, "import into");
+    });
+    const sweeps: string[] = [];
+    if (manifest) {
+      const have = await store.read(`SELECT 1 FROM sweeps WHERE id = $1`, [manifest.sweep.id]);
+      if (have.rows.length === 0) {
+        await store.putSweep(manifest.sweep);
+        await store.putSweepPoints(manifest.sweep.id, manifest.points);
+      }
+      sweeps.push(manifest.sweep.id);
+    }
+    return { ...result, sweeps };
+  } finally {
+    store.close();
+  }
+}
+
+/** Ingests a directory: an exported sweep (runs.parquet) or shard output. */
+export async function ingestDir(dir: string, options: IngestOptions = {}): Promise<IngestResult> {
+  return (await exists(`${dir}/runs.parquet`))
+    ? await importSweep(dir, options)
+    : await mergeShards(dir, options);
+}

@@ -1,0 +1,34 @@
+// `deno task merge DIR... [--store PATH] [--force]`: ingests into the store the
+// Parquet files that sweep shards wrote to DIR (one per point), or a sweep
+// exported by `deno task export` (runs.parquet, rounds.parquet). Runs are
+// deduplicated by run key: a stored ok run is kept unless --force.
+
+import { Command } from "commander";
+import { ingestDir, StoreError } from "../lib/sweep/mod.ts";
+
+const program = new Command("merge")
+  .description("merge shard results or an exported sweep into the store")
+  .argument("<dirs...>", "shard output or export directories")
+  .option("--store <path>", "DuckDB store file", "data/results.duckdb")
+  .option("--force", "replace stored runs that are ok")
+  .showHelpAfterError()
+  .exitOverride();
+
+try {
+  program.parse(["deno", "merge", ...Deno.args]);
+} catch (e) {
+  Deno.exit((e as { exitCode?: number }).exitCode === 0 ? 0 : 2);
+}
+const opts = program.opts<{ store: string; force?: boolean }>();
+try {
+  for (const dir of program.args) {
+    const r = await ingestDir(dir.replace(/\/+$/, ""), { store: opts.store, force: opts.force });
+    console.log(
+      `${dir}: ${r.added} runs added, ${r.replaced} replaced, ${r.skipped} already stored` +
+        (r.sweeps.length ? ` (sweep ${r.sweeps.join(", ")})` : "") + ` → ${opts.store}`,
+    );
+  }
+} catch (e) {
+  console.error(`merge: ${(e as Error).message}`);
+  Deno.exit(e instanceof StoreError ? 3 : 2);
+}
