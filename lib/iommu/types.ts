@@ -3,6 +3,9 @@
 // IOMMU_HWPT_GET_DIRTY_BITMAP with NO_CLEAR). Functional state and cost
 // accounting are kept apart: IommuStats only counts.
 
+import type { RunConfig } from "../config/mod.ts";
+import type { Vendor } from "./vendors.ts";
+
 /** Subtractable counters of one domain (per round = end − start). */
 export interface IommuStats {
   translations: number;
@@ -44,7 +47,24 @@ export interface DmaBatch {
   write: Uint8Array;
 }
 
+/** A leaf IOPTE as inspection sees it (no IOTLB state, no counters touched). */
+export interface LeafInfo {
+  iova: number;
+  sizeBytes: number;
+  /** Page-table level of the leaf: 1 = 4 KiB, 2 = 2 MiB, 3 = 1 GiB. */
+  level: number;
+  writable: boolean;
+  accessed: boolean;
+  dirty: boolean;
+}
+
 export interface Domain {
+  /** The effective (validated, defaulted) config the domain was built from. */
+  readonly config: RunConfig;
+  readonly vendor: Vendor;
+  /** Whether dirty tracking is on (IOMMU_HWPT_SET_DIRTY_TRACKING). */
+  readonly dirtyTracking: boolean;
+  /** Maps [iova, iova+length) 1:1, read/write, with leaves of `pageSize`. */
   map(iova: number, length: number, pageSize: number): void;
   unmap(iova: number, length: number): void;
   /** One DMA access; an access that spans pages costs one translation per page. */
@@ -64,4 +84,10 @@ export interface Domain {
    * at a time; pass null to detach.
    */
   attachWriteLog(log: Uint8Array | null, mask: number): void;
+  /** The leaf that translates `iova`, or null; a pure page-table read. */
+  lookup(iova: number): LeafInfo | null;
+  /** The leaves overlapping [iova, iova+length) (default: everything), in IOVA order. */
+  leaves(iova?: number, length?: number): Iterable<LeafInfo>;
+  /** The leaf IOPTE of `iova` encoded with the vendor's real bit positions, or null. */
+  readPte(iova: number): bigint | null;
 }

@@ -24,6 +24,14 @@ export interface Vendor {
   writableIsReadOnlyBit: boolean;
   accessedBit: number;
   dirty: DirtyEncoding;
+  /** Highest output-address bit of a leaf (the address is bits 12..this). */
+  addressHighBit: number;
+  /** A read-permission bit separate from Present (AMD IR), if any. */
+  readableBit?: number;
+  /** Set in leaves above 4 KiB to say "leaf, not table" (Intel PS), if any. */
+  largeLeafBit?: number;
+  /** Set in 4 KiB leaves, clear in block leaves (LPAE descriptor type), if any. */
+  pageDescriptorBit?: number;
   /** Where the capability is advertised and how tracking is switched on. */
   capability: string;
   enable: string;
@@ -44,6 +52,8 @@ export const VENDORS: Readonly<Record<VendorName, Vendor>> = {
     writableIsReadOnlyBit: false,
     accessedBit: 5, // spec (unconfirmed, FACTS §1)
     dirty: { kind: "set-bit", bit: 6 }, // IOMMU_PTE_HD_BIT
+    addressHighBit: 51, // IOMMU_PAGE_MASK
+    readableBit: 61, // IOMMU_PTE_IR
     capability: "EFR HASUP bit 49 + HDSUP bit 52",
     enable: "DTE bits 7-8 (DTE_FLAG_HAD), then a DTE flush",
   },
@@ -57,6 +67,8 @@ export const VENDORS: Readonly<Record<VendorName, Vendor>> = {
     writableIsReadOnlyBit: false,
     accessedBit: 8, // spec (unconfirmed, FACTS §1)
     dirty: { kind: "set-bit", bit: 9 }, // DMA_SL_PTE_DIRTY_BIT
+    addressHighBit: 51,
+    largeLeafBit: 7, // DMA_PTE_LARGE_PAGE
     capability: "ECAP SSADS bit 45, scalable mode",
     enable: "PASID entry bit 9 (SSADE), then a PASID-cache flush",
   },
@@ -70,6 +82,8 @@ export const VENDORS: Readonly<Record<VendorName, Vendor>> = {
     writableIsReadOnlyBit: true,
     accessedBit: 10, // AF
     dirty: { kind: "dbm-clear-ro", dbmBit: 51, readOnlyBit: 7 },
+    addressHighBit: 47, // 48-bit output address
+    pageDescriptorBit: 1, // ARM_LPAE_PTE_TYPE_PAGE at the last level
     capability: "IDR0.HTTU [7:6] = 2 (access + dirty)",
     enable: "CD TCR.HA bit 43 and TCR.HD bit 42",
   },
@@ -82,4 +96,77 @@ export function vendor(name: string): Vendor {
   const v = (VENDORS as Record<string, Vendor>)[name];
   if (!v) throw new Error(`unknown vendor "${name}": known vendors are ${VENDOR_NAMES.join(", ")}`);
   return v;
+}
+
+/** The state of one leaf IOPTE, as encodePte writes it and decodePte reads it. */
+export interface LeafPte {
+  present: boolean;
+  writable: boolean;
+  accessed: boolean;
+  dirty: boolean;
+  /** Output (physical) address of the page; aligned to the page size. */
+  address: number;
+  /** Page size of the leaf, bytes (4 KiB, 2 MiB, 1 GiB). */
+  sizeBytes: number;
+}
+
+const bit = (n: number) => 1n << BigInt(n);
+
+/**
+ * Encodes a leaf with the vendor's real bit positions (FACTS.md §1). An
+ * SMMUv3 writable leaf carries DBM; it is dirty when AP[2] (read-only) is
+ * clear (io-pgtable-arm.c iopte_writeable_dirty), clean when AP[2] is set.
+ */
+export function encodePte(v: Vendor, pte: LeafPte): bigint {
+  if (!v.pageSizes.includes(pte.sizeBytes)) {
+    throw new Error(`encodePte: ${pte.sizeBytes} is not a page size of vendor ${v.name}`);
+  }
+  if (pte.address % pte.sizeBytes !== 0) {
+    throw new Error(`encodePte: address ${pte.address} is not aligned to ${pte.sizeBytes}`);
+  }
+  if (pte.dirty && !pte.writable) throw new Error(`encodePte: a read-only leaf cannot be dirty`);
+  if (!pte.present) return 0n;
+  const addrMask = bit(v.addressHighBit + 1) - 1n - 0xfffn;
+  let x = BigInt(pte.address) & addrMask;
+  x |= bit(v.presentBit);
+  if (v.readableBit !== undefined) x |= bit(v.readableBit);
+  if (v.largeLeafBit !== undefined && pte.sizeBytes > 4096) x |= bit(v.largeLeafBit);
+  if (v.pageDescriptorBit !== undefined && pte.sizeBytes === 4096) x |= bit(v.pageDescriptorBit);
+  if (pte.accessed) x |= bit(v.accessedBit);
+  const d = v.dirty;
+  if (d.kind === "set-bit") {
+    if (pte.writable) x |= bit(v.writableBit);
+    if (pte.dirty) x |= bit(d.bit);
+  } else {
+    if (pte.writable) x |= bit(d.dbmBit);
+    if (!pte.writable || !pte.dirty) x |= bit(d.readOnlyBit);
+  }
+  return x;
+}
+
+/** Decodes a leaf IOPTE of `sizeBytes` (a leaf's size is its level, not in the PTE). */
+export function decodePte(v: Vendor, x: bigint, sizeBytes: number): LeafPte {
+  const has = (n: number) => (x & bit(n)) !== 0n;
+  const addrMask = bit(v.addressHighBit + 1) - 1n - (BigInt(sizeBytes) - 1n);
+  const present = has(v.presentBit);
+  const d = v.dirty;
+  let writable: boolean;
+  let dirty: boolean;
+  if (d.kind === "set-bit") {
+    writable = has(v.writableBit);
+    dirty = has(d.bit);
+  } else {
+    const dbm = has(d.dbmBit);
+    const ro = has(d.readOnlyBit);
+    writable = dbm || !ro;
+    dirty = dbm && !ro;
+  }
+  return {
+    present,
+    writable,
+    accessed: has(v.accessedBit),
+    dirty,
+    address: Number(x & addrMask),
+    sizeBytes,
+  };
 }

@@ -1,0 +1,727 @@
+// An IOMMU domain (MODEL.md entities 2-6): the IO page table, the IOTLB that
+// caches each leaf's Dirty state (Intel: "flush IOTLB to make sure IOMMU
+// attempts to set the dirty bit again", FACTS §1), an optional walk cache,
+// invalidations with their costs, and the iommufd dirty-tracking calls
+// (IOMMU_HWPT_SET_DIRTY_TRACKING, IOMMU_HWPT_GET_DIRTY_BITMAP [+ NO_CLEAR])
+// with the kernel's argument rules. dmaBatch is the simulator's hot path: one
+// loop over typed arrays with its state in locals and no allocation per access.
+
+import { formatSize, parseConfig, type RunConfig, type RunConfigInput } from "../config/mod.ts";
+import { alignedCover, Gather, invalidateRange, TAG_CODES } from "./invalidation.ts";
+import { IntervalSet } from "./intervals.ts";
+import { LruTable } from "./lru.ts";
+import {
+  BASE_PAGE,
+  ENTRIES_PER_TABLE,
+  F_A,
+  F_D,
+  levelOfSize,
+  levelSize,
+  PageTable,
+  TABLE_BYTES,
+} from "./page_table.ts";
+import type { DirtyBitmapRequest, DmaBatch, Domain, IommuStats, LeafInfo } from "./types.ts";
+import { encodePte, type Vendor, vendor as vendorByName } from "./vendors.ts";
+
+const GIB = 2 ** 30;
+const INV_GIB = 1 / GIB;
+const INV_PAGE = 1 / BASE_PAGE;
+/** Leaf bytes by tag code (code = level − 1). */
+const CODE_SIZES = Float64Array.from({ length: 6 }, (_, c) => levelSize(c + 1));
+
+/** The kernel's errno for a rejected call, carried by IommuError. */
+export type Errno = "EINVAL" | "EOVERFLOW" | "EEXIST" | "ENOENT";
+
+/** A call the kernel would refuse; `errno` is what the ioctl would return. */
+export class IommuError extends Error {
+  constructor(readonly errno: Errno, message: string) {
+    super(`${message} (${errno})`);
+    this.name = "IommuError";
+  }
+}
+
+/** A DMA to an IOVA with no translation: an IOMMU fault, not a silent drop. */
+export class DmaFault extends Error {
+  constructor(
+    readonly iova: number,
+    readonly write: boolean,
+    message: string,
+  ) {
+    super(message);
+    this.name = "DmaFault";
+  }
+}
+
+const hex = (n: number) => `0x${n.toString(16)}`;
+const isPow2 = (n: number) => Number.isInteger(n) && n > 0 && Number.isInteger(Math.log2(n));
+
+// The low 32 bits of the vpn of tag code c (c = leaf level − 1) from the
+// IOVA split as hi = IOVA >> 30 and lo = IOVA & (2^30 − 1): the set index.
+function vpnLow(hi: number, lo: number, c: number): number {
+  return c === 0
+    ? (hi << 18) | (lo >>> 12)
+    : c === 1
+    ? (hi << 9) | (lo >>> 21)
+    : hi >>> (9 * (c - 2));
+}
+
+// The exact vpn (up to 2^40), for the tag.
+function vpnExact(hi: number, lo: number, c: number): number {
+  return c === 0
+    ? hi * 262144 + (lo >>> 12)
+    : c === 1
+    ? hi * 512 + (lo >>> 21)
+    : hi >>> (9 * (c - 2));
+}
+
+/** Offset of IOVA (hi, lo) inside its leaf of tag code c (c <= 2: up to 1 GiB). */
+function offsetInLeaf(hi: number, lo: number, c: number): number {
+  if (c === 0) return lo & 0xfff;
+  if (c === 1) return lo & 0x1fffff;
+  if (c === 2) return lo;
+  return (hi & ((1 << (9 * (c - 2))) - 1)) * GIB + lo;
+}
+
+/** Sets bits [b0, b1) of a little-endian bitmap (bit k = bit k&7 of byte k>>3). */
+function setBits(bm: Uint8Array, b0: number, b1: number): void {
+  while (b0 < b1 && b0 % 8 !== 0) {
+    bm[Math.floor(b0 / 8)] |= 1 << (b0 % 8);
+    b0++;
+  }
+  const fullEnd = b1 - (b1 % 8);
+  if (b0 < fullEnd) {
+    bm.fill(0xff, b0 / 8, fullEnd / 8);
+    b0 = fullEnd;
+  }
+  while (b0 < b1) {
+    bm[Math.floor(b0 / 8)] |= 1 << (b0 % 8);
+    b0++;
+  }
+}
+
+/**
+ * Builds an empty domain (nothing mapped) from a partial run config, validated
+ * and defaulted by the one schema. Uses `iommu` (vendor, IOTLB and walk-cache
+ * geometry, costs), `guest.memory` (to size the table pool) and the clear-
+ * batching policy `tracking.clearBatch` / `tracking.unsafeSkipFlush`.
+ */
+export function createDomain(config: RunConfigInput | RunConfig = {}): Domain {
+  return new IommuDomain(parseConfig(config));
+}
+
+export class IommuDomain implements Domain {
+  readonly config: RunConfig;
+  readonly vendor: Vendor;
+  private readonly pt: PageTable;
+  private readonly tlb: LruTable;
+  /** Per IOTLB entry: the slot of its leaf IOPTE and the cached D state. */
+  private readonly tlbSlot: Int32Array;
+  private readonly tlbDirty: Uint8Array;
+  private readonly walkCache: LruTable | null;
+  private readonly mapped = new IntervalSet();
+  private readonly gather = new Gather();
+  /** Tag codes (leaf level − 1) that have leaves now, ascending: what a lookup probes. */
+  private codesInUse = new Int32Array(0);
+  private readonly legalLevels: Set<number>;
+  private readonly iotlbCodes: number[];
+  private readonly walkCodes: number[];
+  private readonly clearBatch: number | "round";
+  private readonly unsafeSkipFlush: boolean;
+  private readonly invalidationCostNs: number;
+  private readonly waitCostNs: number;
+  private tracking = false;
+  /** Tests set this to run every access through the general path. */
+  forceGeneralPath = false;
+  private writeLog: Uint8Array | null = null;
+  private writeLogMask = 0;
+  private readonly scratch: DmaBatch = {
+    iova: new Float64Array(1),
+    length: new Uint32Array(1),
+    write: new Uint8Array(1),
+  };
+
+  // Counters (stats() assembles them; pageTableBytes come from the table).
+  private hits = 0;
+  private misses = 0;
+  private walkMemoryAccesses = 0;
+  private dirtyBitWrites = 0;
+  private invalidations = 0;
+  private domainFlushes = 0;
+  private invalidationNs = 0;
+
+  constructor(config: RunConfig) {
+    this.config = config;
+    const v = vendorByName(config.iommu.vendor);
+    this.vendor = v;
+    // Size the pool for a 1:1 map of guest memory at the configured page size
+    // (it grows past that on splits); at least a handful of tables.
+    const leaves = Math.ceil(config.guest.memory / config.iommu.pageSize);
+    const guess = Math.min(1 << 16, Math.ceil(leaves / ENTRIES_PER_TABLE) * 2 + 2 * v.levels + 8);
+    this.pt = new PageTable(v.levels, guess, config.guest.memory);
+    const { entries, ways } = config.iommu.iotlb;
+    this.tlb = new LruTable(entries, ways);
+    this.tlbSlot = new Int32Array(this.tlb.tags.length);
+    this.tlbDirty = new Uint8Array(this.tlb.tags.length);
+    const wc = config.iommu.walkCache;
+    this.walkCache = wc.entries > 0 ? new LruTable(wc.entries, wc.ways) : null;
+    this.legalLevels = new Set(v.pageSizes.map(levelOfSize));
+    this.iotlbCodes = [...this.legalLevels].map((l) => l - 1).sort((a, b) => a - b);
+    this.walkCodes = Array.from({ length: v.levels - 1 }, (_, i) => i + 1);
+    this.clearBatch = config.tracking.clearBatch;
+    this.unsafeSkipFlush = config.tracking.unsafeSkipFlush;
+    this.invalidationCostNs = config.iommu.costs.invalidationNs;
+    this.waitCostNs = config.iommu.costs.waitNs;
+    // Runs the exit of dmaBatch once before its loop is ever hot: a first
+    // call that is compiled mid-loop (OSR) would otherwise deoptimize at the
+    // counter write-back on every later call (no type feedback there).
+    this.dmaBatch(this.scratch, 0);
+  }
+
+  get dirtyTracking(): boolean {
+    return this.tracking;
+  }
+
+  // --- mapping ---------------------------------------------------------------
+
+  map(iova: number, length: number, pageSize: number): void {
+    const v = this.vendor;
+    if (!v.pageSizes.includes(pageSize)) {
+      throw new IommuError(
+        "EINVAL",
+        `map: pageSize ${formatSize(pageSize)} is not a page size of vendor ${v.name}: ${
+          v.pageSizes.map(formatSize).join(", ")
+        }`,
+      );
+    }
+    this.checkRange("map", iova, length, pageSize);
+    if (this.mapped.overlaps(iova, iova + length)) {
+      throw new IommuError(
+        "EEXIST",
+        `map: [${hex(iova)}, ${hex(iova + length)}) overlaps a mapped range`,
+      );
+    }
+    this.pt.map(iova, iova + length, levelOfSize(pageSize));
+    this.mapped.add(iova, iova + length, pageSize);
+    this.structureChanged();
+  }
+
+  unmap(iova: number, length: number): void {
+    this.checkRange("unmap", iova, length, BASE_PAGE);
+    const end = iova + length;
+    const cut = this.pt.straddlingLeaf(iova, end);
+    if (cut) {
+      throw new IommuError(
+        "EINVAL",
+        `unmap: [${hex(iova)}, ${hex(end)}) cuts the ${formatSize(cut.sizeBytes)} leaf at ${
+          hex(cut.iova)
+        }; split it first`,
+      );
+    }
+    if (!this.mapped.overlaps(iova, end)) {
+      throw new IommuError("ENOENT", `unmap: nothing is mapped in [${hex(iova)}, ${hex(end)})`);
+    }
+    this.pt.unmap(iova, end, this.gather);
+    this.flushGather();
+    this.mapped.remove(iova, end);
+    this.structureChanged();
+  }
+
+  split(iova: number, length: number, toPageSize: number): void {
+    const v = this.vendor;
+    if (!v.pageSizes.includes(toPageSize)) {
+      throw new IommuError(
+        "EINVAL",
+        `split: toPageSize ${formatSize(toPageSize)} is not a page size of vendor ${v.name}: ${
+          v.pageSizes.map(formatSize).join(", ")
+        }`,
+      );
+    }
+    this.checkRange("split", iova, length, toPageSize);
+    this.checkMapped("split", iova, length);
+    this.pt.split(iova, iova + length, levelOfSize(toPageSize), this.gather);
+    this.flushGather();
+    this.structureChanged();
+  }
+
+  collapse(iova: number, length: number): void {
+    this.checkRange("collapse", iova, length, BASE_PAGE);
+    // A collapse undoes splits: never a leaf above the size the range was mapped at.
+    const legal = (level: number, leafIova: number) =>
+      this.legalLevels.has(level) && levelSize(level) <= (this.mapped.valueAt(leafIova) ?? 0);
+    this.pt.collapse(iova, iova + length, legal, this.gather);
+    this.flushGather();
+    this.structureChanged();
+  }
+
+  private checkRange(what: string, iova: number, length: number, align: number): void {
+    if (!Number.isInteger(length) || length <= 0) {
+      throw new IommuError("EINVAL", `${what}: length ${length} must be a positive integer`);
+    }
+    if (!Number.isInteger(iova) || iova < 0) {
+      throw new IommuError("EINVAL", `${what}: iova ${iova} must be a non-negative integer`);
+    }
+    if (iova + length > this.pt.vaLimit) {
+      throw new IommuError(
+        "EOVERFLOW",
+        `${what}: [${hex(iova)}, ${hex(iova + length)}) is beyond the ${
+          Math.log2(this.pt.vaLimit)
+        }-bit IOVA space`,
+      );
+    }
+    if (iova % align !== 0 || length % align !== 0) {
+      throw new IommuError(
+        "EINVAL",
+        `${what}: iova ${hex(iova)} and length ${hex(length)} must be multiples of ${
+          formatSize(align)
+        }`,
+      );
+    }
+  }
+
+  private checkMapped(what: string, iova: number, length: number): void {
+    if (!this.mapped.covers(iova, iova + length)) {
+      throw new IommuError(
+        "EINVAL",
+        `${what}: [${hex(iova)}, ${hex(iova + length)}) is not wholly mapped`,
+      );
+    }
+  }
+
+  /** After leaves were added or removed: which leaf sizes a lookup must probe. */
+  private structureChanged(): void {
+    const codes: number[] = [];
+    for (let l = 1; l <= this.pt.levels; l++) if (this.pt.leafCount[l] > 0) codes.push(l - 1);
+    this.codesInUse = Int32Array.from(codes);
+  }
+
+  // --- invalidation ------------------------------------------------------------
+
+  /** One page-selective descriptor for an aligned power-of-two range (no wait). */
+  private invalidatePages(start: number, end: number): void {
+    const cover = alignedCover(start, end);
+    const coverEnd = cover.start + cover.size;
+    invalidateRange(this.tlb, cover.start, coverEnd, this.iotlbCodes);
+    if (this.walkCache) invalidateRange(this.walkCache, cover.start, coverEnd, this.walkCodes);
+    this.invalidations++;
+    this.invalidationNs += this.invalidationCostNs;
+  }
+
+  /** One descriptor per merged run of the gather, then one completion wait. */
+  private flushGather(): void {
+    const g = this.gather;
+    if (g.runs === 0) return;
+    for (let i = 0; i < g.runs; i++) this.invalidatePages(g.starts[i], g.ends[i]);
+    this.invalidationNs += this.waitCostNs;
+    g.clear();
+  }
+
+  flushDomain(): void {
+    this.tlb.clear();
+    this.walkCache?.clear();
+    this.domainFlushes++;
+    this.invalidationNs += this.invalidationCostNs + this.waitCostNs;
+  }
+
+  // --- DMA ---------------------------------------------------------------------
+
+  attachWriteLog(log: Uint8Array | null, mask: number): void {
+    if (log !== null && !(Number.isInteger(mask) && mask > 0 && mask <= 0xff)) {
+      throw new Error(`attachWriteLog: mask ${mask} must be an integer in 1..255`);
+    }
+    this.writeLog = log;
+    this.writeLogMask = log === null ? 0 : mask;
+  }
+
+  dma(iova: number, length: number, write: boolean): void {
+    const b = this.scratch;
+    b.iova[0] = iova;
+    b.length[0] = length;
+    b.write[0] = write ? 1 : 0;
+    this.dmaBatch(b, 1);
+  }
+
+  /**
+   * The hot path. Accesses inside one leaf of the only leaf size in use,
+   * with a set of at most 8 ways, run inline with the state in locals
+   * (ENV-NOTES "Hot path in Deno"); anything else (several leaf sizes, wide
+   * sets, accesses that cross leaves, walks the region directory cannot
+   * shortcut, faults) goes through translate(), the general path, which
+   * gives the same results (a test checks the two agree).
+   */
+  dmaBatch(batch: DmaBatch, count: number): void {
+    const iovas = batch.iova;
+    const lens = batch.length;
+    const wr = batch.write;
+    if (
+      !(Number.isInteger(count) && count >= 0 && count <= iovas.length && count <= lens.length &&
+        count <= wr.length)
+    ) {
+      throw new RangeError(`dmaBatch: count ${count} is outside the batch (${iovas.length})`);
+    }
+    const pt = this.pt;
+    const ent = pt.ent; // no table is allocated during DMA, so the pool stays put
+    const dir = pt.dir;
+    const tlb = this.tlb;
+    const tags = tlb.tags;
+    const order = tlb.order;
+    const ways = tlb.ways;
+    const setMask = tlb.setMask;
+    const lastShift = 3 * (ways - 1);
+    const belowLast = (1 << lastShift) - 1;
+    const tlbSlot = this.tlbSlot;
+    const tlbDirty = this.tlbDirty;
+    const code = this.codesInUse.length === 1 ? this.codesInUse[0] : -1;
+    const fast = !this.forceGeneralPath && tlb.packed && code >= 0 && code <= 2;
+    const log = this.writeLog;
+    const logMask = this.writeLogMask;
+    // IOVAs below `limit` have a 4 KiB page number (pfn) that fits an int32,
+    // a region-directory entry and (if a log is attached) a log byte; the
+    // leaf's vpn is pfn >>> 9·code.
+    const limit = !fast
+      ? 0
+      : log === null
+      ? pt.dirLimit
+      : Math.min(pt.dirLimit, log.length * BASE_PAGE);
+    const vpnShift = 9 * code;
+    const pagesInLeafMask = (1 << vpnShift) - 1;
+    const leafSize = CODE_SIZES[code < 0 ? 0 : code];
+    const walkReads = pt.levels - code; // levels − leaf level + 1
+    const dOnWrite = this.tracking ? F_D : 0;
+    const walkCache = this.walkCache;
+    let hits = 0;
+    let misses = 0;
+    let mem = 0;
+    let dbw = 0;
+    try {
+      for (let i = 0; i < count; i++) {
+        const iova = iovas[i];
+        const len = lens[i];
+        const write = wr[i] !== 0;
+        const pfn = (iova * INV_PAGE) | 0;
+        const off = iova - pfn * BASE_PAGE; // byte in the page; an integer for an integer IOVA
+        const inPage = off + len <= BASE_PAGE;
+        const fastPath = iova >= 0 && iova < limit && len > 0 && (off | 0) === off &&
+          (inPage || ((pfn & pagesInLeafMask) << 12) + off + len <= leafSize);
+        if (!fastPath) {
+          this.translate(iova, len, write); // the general path; it raises faults
+        } else {
+          const vpn = pfn >>> vpnShift;
+          const tag = vpn * TAG_CODES + code;
+          const set = vpn & setMask;
+          const base = set << 3; // packed sets take 8 tag slots; unused ones never match
+          const w = tags[base] === tag
+            ? 0
+            : tags[base + 1] === tag
+            ? 1
+            : tags[base + 2] === tag
+            ? 2
+            : tags[base + 3] === tag
+            ? 3
+            : tags[base + 4] === tag
+            ? 4
+            : tags[base + 5] === tag
+            ? 5
+            : tags[base + 6] === tag
+            ? 6
+            : tags[base + 7] === tag
+            ? 7
+            : -1;
+          if (w >= 0) {
+            hits++;
+            const entry = base + w;
+            // Move way w to the front of the packed recency order.
+            const o = order[set];
+            let p = 0;
+            while (((o >>> (3 * p)) & 7) !== w) p++;
+            if (p !== 0) {
+              const low = (1 << (3 * p)) - 1;
+              order[set] = (o & ~((low << 3) | 7)) | ((o & low) << 3) | w;
+            }
+            // Write hit: only a cached-clean entry writes D to memory.
+            if (write && dOnWrite !== 0 && tlbDirty[entry] === 0) {
+              ent[tlbSlot[entry]] |= F_D;
+              tlbDirty[entry] = 1;
+              mem++;
+              dbw++;
+            }
+          } else {
+            // Miss. The page table's region directory gives the leaf's slot in
+            // one or two loads; the walk is still counted as one memory access
+            // a level (less what the walk cache holds).
+            const dv = dir[pfn >>> 9];
+            const slot = code === 0 ? (dv > 0 ? (dv << 9) | (pfn & 511) : 0) : dv < 0 ? ~dv : 0;
+            const e = ent[slot]; // slot 0 is in table 0, never used: e = 0
+            if (e >= 0) {
+              this.translate(iova, len, write); // no leaf known here: the general path
+            } else {
+              misses++;
+              mem += walkCache === null ? walkReads : this.walkReadsAt(iova, code + 1);
+              const ne = e | F_A | (write ? dOnWrite : 0);
+              if (ne !== e) {
+                ent[slot] = ne; // one atomic A/D update of the leaf
+                mem++;
+                if ((ne & ~e & F_D) !== 0) dbw++;
+              }
+              // The victim is the last way of the packed order: O(1).
+              const o = order[set];
+              const v = (o >>> lastShift) & 7;
+              order[set] = ((o & belowLast) << 3) | v;
+              const entry = base + v;
+              tags[entry] = tag;
+              tlbSlot[entry] = slot;
+              tlbDirty[entry] = (ne & F_D) !== 0 ? 1 : 0;
+            }
+          }
+        }
+        if (write && log !== null) {
+          if (fastPath && inPage) log[pfn] |= logMask; // pfn < log.length: iova < limit
+          else this.logWrite(iova, len);
+        }
+      }
+    } finally {
+      this.hits += hits;
+      this.misses += misses;
+      this.walkMemoryAccesses += mem;
+      this.dirtyBitWrites += dbw;
+    }
+  }
+
+  /** Marks every 4 KiB page of a write in the write log. */
+  private logWrite(iova: number, len: number): void {
+    const log = this.writeLog!;
+    const pLast = Math.floor((iova + len - 1) * INV_PAGE);
+    if (pLast >= log.length) {
+      throw new RangeError(
+        `write log of ${log.length} pages is too short for a write at IOVA ${hex(iova)}`,
+      );
+    }
+    for (let p = Math.floor(iova * INV_PAGE); p <= pLast; p++) log[p] |= this.writeLogMask;
+  }
+
+  /**
+   * The general path of one access: one translation per leaf it touches, each
+   * an IOTLB lookup over every leaf size in use, or a walk from the root.
+   */
+  private translate(iova: number, len: number, write: boolean): void {
+    const vaLimit = this.pt.vaLimit;
+    const end = iova + len;
+    if (!(iova >= 0 && len > 0 && end <= vaLimit && Math.floor(iova) === iova)) {
+      throw new DmaFault(
+        iova,
+        write,
+        `DMA fault: ${write ? "write" : "read"} of ${len} bytes at IOVA ${iova} is outside the ${
+          Math.log2(vaLimit)
+        }-bit IOVA space or empty`,
+      );
+    }
+    const ent = this.pt.ent;
+    const tlb = this.tlb;
+    const codes = this.codesInUse;
+    const dOnWrite = this.tracking ? F_D : 0;
+    let a = iova;
+    for (;;) {
+      const hi = Math.floor(a * INV_GIB);
+      const lo = (a - hi * GIB) | 0;
+      let entry = -1;
+      let code = 0;
+      for (let k = 0; k < codes.length && entry < 0; k++) {
+        code = codes[k];
+        entry = tlb.lookup(
+          vpnLow(hi, lo, code) & tlb.setMask,
+          vpnExact(hi, lo, code) * TAG_CODES + code,
+        );
+      }
+      if (entry >= 0) {
+        this.hits++;
+        if (write && dOnWrite !== 0 && this.tlbDirty[entry] === 0) {
+          const slot = this.tlbSlot[entry];
+          const e = ent[slot];
+          if (e >= 0) throw new Error(`IOTLB entry ${entry} points at a non-leaf slot`);
+          ent[slot] = e | F_D;
+          this.tlbDirty[entry] = 1;
+          this.walkMemoryAccesses++;
+          this.dirtyBitWrites++;
+        }
+      } else {
+        const { slot, level } = this.pt.find(a);
+        if (slot < 0) throw this.fault(a, write, iova, len, level);
+        this.misses++;
+        code = level - 1;
+        this.walkMemoryAccesses += this.walkCache === null
+          ? this.pt.levels - level + 1
+          : this.walkReads(hi, lo, level);
+        const e = ent[slot];
+        const ne = e | F_A | (write ? dOnWrite : 0);
+        if (ne !== e) {
+          ent[slot] = ne;
+          this.walkMemoryAccesses++;
+          if ((ne & ~e & F_D) !== 0) this.dirtyBitWrites++;
+        }
+        entry = tlb.insert(
+          vpnLow(hi, lo, code) & tlb.setMask,
+          vpnExact(hi, lo, code) * TAG_CODES + code,
+        );
+        this.tlbSlot[entry] = slot;
+        this.tlbDirty[entry] = (ne & F_D) !== 0 ? 1 : 0;
+      }
+      const next = a - offsetInLeaf(hi, lo, code) + CODE_SIZES[code];
+      if (next >= end) break;
+      a = next;
+    }
+  }
+
+  private walkReadsAt(iova: number, leafLevel: number): number {
+    const hi = Math.floor(iova * INV_GIB);
+    return this.walkReads(hi, (iova - hi * GIB) | 0, leafLevel);
+  }
+
+  /**
+   * Memory reads of a walk to a leaf at `leafLevel` with a walk cache: the
+   * deepest cached non-leaf entry on the path saves the reads above it; the
+   * entries read from memory are then cached.
+   */
+  private walkReads(hi: number, lo: number, leafLevel: number): number {
+    const wc = this.walkCache!;
+    const levels = this.pt.levels;
+    let top = levels; // highest level read from memory
+    for (let l = leafLevel + 1; l <= levels; l++) {
+      const c = l - 1;
+      if (wc.lookup(vpnLow(hi, lo, c) & wc.setMask, vpnExact(hi, lo, c) * TAG_CODES + c) >= 0) {
+        top = l - 1;
+        break;
+      }
+    }
+    for (let l = leafLevel + 1; l <= top; l++) {
+      const c = l - 1;
+      wc.insert(vpnLow(hi, lo, c) & wc.setMask, vpnExact(hi, lo, c) * TAG_CODES + c);
+    }
+    return top - leafLevel + 1;
+  }
+
+  private fault(at: number, write: boolean, iova: number, len: number, level: number): DmaFault {
+    return new DmaFault(
+      at,
+      write,
+      `DMA fault: ${write ? "write" : "read"} of ${len} bytes at IOVA ${hex(iova)}: IOVA ${
+        hex(at)
+      } is not mapped (no entry at page-table level ${level})`,
+    );
+  }
+
+  // --- dirty tracking ------------------------------------------------------------
+
+  setDirtyTracking(on: boolean): void {
+    if (on === this.tracking) return; // enabling twice is a no-op (iommufd)
+    // On enable the kernel first clears every D bit "to ensure a clean
+    // snapshot" (iopt_clear_dirty_data), then switches the hardware on; one
+    // flush makes cached entries pick up the new mode (FACTS §2).
+    if (on) this.pt.clearAllDirty();
+    this.tracking = on;
+    this.flushDomain();
+  }
+
+  getDirtyBitmap(req: DirtyBitmapRequest): Uint8Array {
+    const { iova, length, pageSize } = req;
+    const what = "getDirtyBitmap";
+    if (!isPow2(pageSize)) {
+      throw new IommuError("EINVAL", `${what}: pageSize ${pageSize} is not a power of two`);
+    }
+    if (!Number.isInteger(length) || length <= 0) {
+      throw new IommuError("EINVAL", `${what}: length ${length} must be a positive integer`);
+    }
+    if (!Number.isInteger(iova) || iova < 0) {
+      throw new IommuError("EINVAL", `${what}: iova ${iova} must be a non-negative integer`);
+    }
+    const end = iova + length;
+    if (end > this.pt.vaLimit) {
+      throw new IommuError(
+        "EOVERFLOW",
+        `${what}: [${hex(iova)}, ${hex(end)}) is beyond the IOVA space`,
+      );
+    }
+    for (
+      const [align, name] of [[BASE_PAGE, "the IOMMU page 4KiB"], [pageSize, "pageSize"]] as const
+    ) {
+      if (iova % align !== 0 || end % align !== 0) {
+        throw new IommuError(
+          "EINVAL",
+          `${what}: iova ${hex(iova)} and iova+length ${hex(end)} must be aligned to ${name} ${
+            formatSize(align)
+          }`,
+        );
+      }
+    }
+    this.checkMapped(what, iova, length);
+    if (!this.tracking) {
+      throw new IommuError("EINVAL", `${what}: dirty tracking is off; call setDirtyTracking(true)`);
+    }
+    const bitmap = new Uint8Array(Math.ceil(length / pageSize / 8));
+    const clear = !req.noClear;
+    const invalidate = clear && !this.unsafeSkipFlush;
+    const batch = this.clearBatch;
+    const found: number[] | null = req.onDirtyLeaf ? [] : null;
+    let cleared = 0;
+    this.pt.scanDirty(iova, end, clear, (leafIova, leafSize) => {
+      const b0 = Math.floor((Math.max(leafIova, iova) - iova) / pageSize);
+      const b1 = Math.ceil((Math.min(leafIova + leafSize, end) - iova) / pageSize);
+      setBits(bitmap, b0, b1);
+      found?.push(leafIova, leafSize);
+      if (!invalidate) return;
+      cleared++;
+      if (batch === "round") return;
+      this.gather.add(leafIova, leafIova + leafSize);
+      if (this.gather.added >= batch) this.flushGather();
+    });
+    if (invalidate) {
+      if (batch === "round") {
+        if (cleared > 0) this.flushDomain();
+      } else this.flushGather();
+    }
+    if (found) {
+      for (let i = 0; i < found.length; i += 2) {
+        req.onDirtyLeaf!(found[i], found[i + 1]);
+      }
+    }
+    return bitmap;
+  }
+
+  // --- inspection ------------------------------------------------------------------
+
+  stats(): IommuStats {
+    return {
+      translations: this.hits + this.misses,
+      iotlbHits: this.hits,
+      iotlbMisses: this.misses,
+      walkMemoryAccesses: this.walkMemoryAccesses,
+      dirtyBitWrites: this.dirtyBitWrites,
+      invalidations: this.invalidations,
+      domainFlushes: this.domainFlushes,
+      invalidationNs: this.invalidationNs,
+      splits: this.pt.splits,
+      collapses: this.pt.collapses,
+      pageTableBytes: this.pt.tables * TABLE_BYTES,
+      pageTableBytesPeak: this.pt.tablesPeak * TABLE_BYTES,
+    };
+  }
+
+  lookup(iova: number): LeafInfo | null {
+    return this.pt.leafInfo(iova);
+  }
+
+  leaves(iova = 0, length = this.pt.vaLimit - iova): Iterable<LeafInfo> {
+    return this.pt.leaves(iova, iova + length);
+  }
+
+  readPte(iova: number): bigint | null {
+    const leaf = this.pt.leafInfo(iova);
+    if (!leaf) return null;
+    return encodePte(this.vendor, {
+      present: true,
+      writable: leaf.writable,
+      accessed: leaf.accessed,
+      dirty: leaf.dirty,
+      address: leaf.iova, // 1:1: the output address is the IOVA
+      sizeBytes: leaf.sizeBytes,
+    });
+  }
+}

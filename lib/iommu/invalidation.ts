@@ -1,0 +1,114 @@
+// Invalidations (MODEL.md §4): what a page-selective or domain-selective
+// invalidation removes from the IOTLB and the walk cache, and the gather that
+// collects ranges to invalidate (Linux struct iommu_iotlb_gather). Costs are
+// not here: the domain charges them (STYLE: functional state apart from cost).
+//
+// Cached entries are tagged (vpn << 3) | code, where code = level − 1 and vpn
+// = IOVA >> (12 + 9·code): leaves in the IOTLB, non-leaf entries in the walk
+// cache, the same scheme (MODEL.md §3: tag = (IOVA >> leaf shift, leaf size)).
+
+import { INVALID_TAG, type LruTable } from "./lru.ts";
+
+/** Codes per tag: the low 3 bits. */
+export const TAG_CODES = 8;
+
+/** Bytes one entry of tag code `code` maps. */
+export function codeSize(code: number): number {
+  return 2 ** (12 + 9 * code);
+}
+
+/** The tag of the entry of code `code` that covers `iova`. */
+export function tagOf(iova: number, code: number): number {
+  return Math.floor(iova / codeSize(code)) * TAG_CODES + code;
+}
+
+/** The set of `table` that a tag lives in (vpn mod sets). */
+export function setOfTag(table: LruTable, tag: number): number {
+  const vpn = Math.floor(tag / TAG_CODES);
+  return vpn % table.sets;
+}
+
+/**
+ * Drops every entry of `table` with one of `codes` whose range intersects
+ * [start, end). Probes the sets a range can live in when that is cheaper
+ * than scanning the whole table. Returns the number of entries dropped.
+ */
+export function invalidateRange(
+  table: LruTable,
+  start: number,
+  end: number,
+  codes: readonly number[],
+): number {
+  let dropped = 0;
+  for (const code of codes) {
+    const size = codeSize(code);
+    const v0 = Math.floor(start / size);
+    const v1 = Math.ceil(end / size);
+    if (v1 - v0 < table.sets) {
+      for (let v = v0; v < v1; v++) {
+        const e = table.find(v % table.sets, v * TAG_CODES + code);
+        if (e >= 0) {
+          table.invalidate(e);
+          dropped++;
+        }
+      }
+    } else {
+      const tags = table.tags;
+      for (let e = 0; e < tags.length; e++) {
+        const tag = tags[e];
+        if (tag === INVALID_TAG || tag % TAG_CODES !== code) continue;
+        const v = (tag - code) / TAG_CODES;
+        if (v >= v0 && v < v1) {
+          table.invalidate(e);
+          dropped++;
+        }
+      }
+    }
+  }
+  return dropped;
+}
+
+/**
+ * The smallest naturally aligned power-of-two range that covers
+ * [start, end): what one page-selective descriptor can name (Intel's
+ * address-mask invalidation rounds a run up the same way:
+ * drivers/iommu/intel/cache.c, calculate_psi_aligned_address).
+ */
+export function alignedCover(start: number, end: number): { start: number; size: number } {
+  if (!(end > start)) throw new Error(`alignedCover: empty range [${start}, ${end})`);
+  let size = 4096;
+  while (size < end - start) size *= 2;
+  while (Math.floor(start / size) !== Math.floor((end - 1) / size)) size *= 2;
+  return { start: Math.floor(start / size) * size, size };
+}
+
+/**
+ * Ranges waiting for invalidation, merged when contiguous (callers add them
+ * in ascending IOVA order, as a page-table walk finds them).
+ */
+export class Gather {
+  readonly starts: number[] = [];
+  readonly ends: number[] = [];
+  /** Ranges added since the last clear (leaves, before merging). */
+  added = 0;
+
+  add(start: number, end: number): void {
+    this.added++;
+    const n = this.ends.length;
+    if (n > 0 && this.ends[n - 1] === start) this.ends[n - 1] = end;
+    else {
+      this.starts.push(start);
+      this.ends.push(end);
+    }
+  }
+
+  get runs(): number {
+    return this.starts.length;
+  }
+
+  clear(): void {
+    this.starts.length = 0;
+    this.ends.length = 0;
+    this.added = 0;
+  }
+}

@@ -1,0 +1,502 @@
+// The IO page table: a radix tree of 4 KiB table pages, 512 entries a level,
+// leaves at the level of their page size (MODEL.md §2), as in Linux
+// io-pgtable-arm.c / amd io_pgtable.c / intel iommu.c. Tables live in one
+// pooled Int32Array (512 slots a table, freed tables reused), so a 4 TiB guest
+// with millions of 4 KiB leaves stays compact. A slot holds 0 (not present),
+// a child table index (> 0), or a leaf (< 0: LEAF | W | A | D). What the
+// walker changes structurally (split, collapse, unmap) it records into a
+// Gather; the caller pays for the invalidation (STYLE: state apart from cost).
+//
+// For the DMA hot path the table also keeps a region directory, one Int32 a
+// 2 MiB of IOVA: the 4 KiB table under that region, or the slot of the entry
+// (2 MiB, else 1 GiB) that maps it. It is the simulator's own shortcut, not a modelled cache: a walk
+// still costs one memory access a level in the counters; the directory only
+// saves the simulator the dependent loads of the upper levels. Every change
+// of a level-2 or level-1 table goes through attach/detach, which keep it.
+
+import type { Gather } from "./invalidation.ts";
+import type { LeafInfo } from "./types.ts";
+
+export const BASE_SHIFT = 12;
+/** Bytes of IOVA per region-directory entry (one level-2 entry). */
+const REGION = 2 ** 21;
+export const BASE_PAGE = 4096;
+export const LEVEL_BITS = 9;
+export const ENTRIES_PER_TABLE = 512;
+/** Bytes of one table page. */
+export const TABLE_BYTES = 4096;
+
+/** Leaf marker: the sign bit, so every leaf slot is negative. */
+export const LEAF = 1 << 31;
+export const F_W = 1;
+export const F_A = 2;
+export const F_D = 4;
+const FLAGS = F_W | F_A | F_D;
+
+/** Bits of IOVA below a level's entries: level 1 (4 KiB leaves) is 12. */
+export function levelShift(level: number): number {
+  return BASE_SHIFT + LEVEL_BITS * (level - 1);
+}
+
+/** Bytes one entry of a level maps: 4 KiB, 2 MiB, 1 GiB, 512 GiB, ... */
+export function levelSize(level: number): number {
+  return 2 ** levelShift(level);
+}
+
+/** The level whose entries map `size` bytes, or 0 if none does. */
+export function levelOfSize(size: number): number {
+  for (let l = 1; l <= 6; l++) if (levelSize(l) === size) return l;
+  return 0;
+}
+
+/** Index of `iova`'s entry in its table at `level`. */
+export function indexAt(iova: number, level: number): number {
+  return Math.floor(iova / levelSize(level)) % ENTRIES_PER_TABLE;
+}
+
+export class PageTable {
+  readonly levels: number;
+  /** Exclusive end of the IOVA space the levels cover (2^48 for 4 levels). */
+  readonly vaLimit: number;
+  /** Slot pool: table t owns ent[t*512 .. t*512+511]. Replaced when it grows. */
+  ent: Int32Array;
+  readonly root: number;
+  /** Live table pages, root included. */
+  tables = 0;
+  tablesPeak = 0;
+  /** Leaves per level (index = level). */
+  readonly leafCount: number[];
+  splits = 0;
+  collapses = 0;
+  /**
+   * Region directory, indexed by IOVA >> 21 below `dirLimit` (at most 2^43, so
+   * a 4 KiB page number fits an int32): > 0 the 4 KiB table of that 2 MiB
+   * region; < 0 ~slot of the deepest entry above it that is not a table (the
+   * level-2 entry, or the level-3 one where no level-2 table exists); 0 not
+   * known (walk from the root).
+   */
+  readonly dir: Int32Array;
+  readonly dirLimit: number;
+  private capacity: number;
+  private nextFresh = 1; // table 0 is never used, so a child index is always > 0
+  private readonly freeList: number[] = [];
+
+  /** `directorySpan`: IOVA bytes from 0 that the region directory covers. */
+  constructor(levels: number, initialTables = 64, directorySpan = 0) {
+    if (!Number.isInteger(levels) || levels < 2 || levels > 5) {
+      throw new Error(`PageTable: ${levels} levels is outside 2..5`);
+    }
+    this.levels = levels;
+    this.vaLimit = levelSize(levels) * ENTRIES_PER_TABLE;
+    const regions = Math.ceil(Math.min(directorySpan, this.vaLimit, 2 ** 43) / levelSize(3)) *
+      ENTRIES_PER_TABLE;
+    this.dir = new Int32Array(regions);
+    this.dirLimit = regions * levelSize(2);
+    this.capacity = Math.max(2, initialTables);
+    this.ent = new Int32Array(this.capacity * ENTRIES_PER_TABLE);
+    this.leafCount = new Array(levels + 1).fill(0);
+    this.root = this.alloc();
+  }
+
+  /** Puts table `child` (at `childLevel`, mapping from `base`) into `slot`. */
+  private attach(slot: number, child: number, childLevel: number, base: number): void {
+    this.ent[slot] = child;
+    if (base >= this.dirLimit) return;
+    const r = base / REGION;
+    if (childLevel === 1) this.dir[r] = child;
+    else if (childLevel === 2) {
+      for (let i = 0; i < ENTRIES_PER_TABLE; i++) {
+        this.dir[r + i] = ~(child * ENTRIES_PER_TABLE + i);
+      }
+    }
+  }
+
+  /** Replaces the table in `slot` (at `childLevel`, from `base`) by `value` and frees it. */
+  private detach(slot: number, childLevel: number, base: number, value: number): void {
+    const child = this.ent[slot];
+    this.ent[slot] = value;
+    this.release(child);
+    if (base >= this.dirLimit) return;
+    const r = base / REGION;
+    if (childLevel === 1) this.dir[r] = ~slot;
+    else if (childLevel === 2) this.dir.fill(~slot, r, r + ENTRIES_PER_TABLE);
+    else this.dir.fill(0, r, r + levelSize(childLevel + 1) / REGION); // slots in it go stale
+  }
+
+  get bytes(): number {
+    return this.tables * TABLE_BYTES;
+  }
+
+  /** A zeroed table page. May replace `ent`. */
+  alloc(): number {
+    let t = this.freeList.pop();
+    if (t === undefined) {
+      if (this.nextFresh >= this.capacity) this.grow();
+      t = this.nextFresh++;
+    }
+    this.ent.fill(0, t * ENTRIES_PER_TABLE, (t + 1) * ENTRIES_PER_TABLE);
+    this.tables++;
+    if (this.tables > this.tablesPeak) this.tablesPeak = this.tables;
+    return t;
+  }
+
+  release(t: number): void {
+    this.freeList.push(t);
+    this.tables--;
+  }
+
+  private grow(): void {
+    const cap = Math.ceil(this.capacity * 1.5) + 16;
+    if (cap * ENTRIES_PER_TABLE > 2 ** 31 - 1) {
+      throw new Error(`PageTable: more than ${this.capacity} table pages (model limit)`);
+    }
+    const next = new Int32Array(cap * ENTRIES_PER_TABLE);
+    next.set(this.ent);
+    this.ent = next;
+    this.capacity = cap;
+  }
+
+  /** The leaf slot and level that translate `iova`, or slot −1 (not mapped). */
+  find(iova: number): { slot: number; level: number } {
+    if (!(iova >= 0 && iova < this.vaLimit)) return { slot: -1, level: 0 };
+    let t = this.root;
+    for (let l = this.levels; l >= 1; l--) {
+      const slot = t * ENTRIES_PER_TABLE + indexAt(iova, l);
+      const e = this.ent[slot];
+      if (e === 0) return { slot: -1, level: l };
+      if (e < 0) return { slot, level: l };
+      t = e;
+    }
+    throw new Error(`PageTable: no leaf below level 1 at ${iova}`);
+  }
+
+  leafInfo(iova: number): LeafInfo | null {
+    const { slot, level } = this.find(iova);
+    if (slot < 0) return null;
+    const e = this.ent[slot];
+    const size = levelSize(level);
+    return {
+      iova: Math.floor(iova / size) * size,
+      sizeBytes: size,
+      level,
+      writable: (e & F_W) !== 0,
+      accessed: (e & F_A) !== 0,
+      dirty: (e & F_D) !== 0,
+    };
+  }
+
+  /** Maps [start, end) with writable leaves at `leafLevel`; the range is free. */
+  map(start: number, end: number, leafLevel: number): void {
+    this.mapIn(this.root, this.levels, 0, start, end, leafLevel);
+  }
+
+  private mapIn(t: number, l: number, base: number, start: number, end: number, leaf: number) {
+    const size = levelSize(l);
+    const i0 = Math.floor((start - base) / size);
+    const i1 = Math.ceil((end - base) / size);
+    for (let i = i0; i < i1; i++) {
+      const slot = t * ENTRIES_PER_TABLE + i;
+      if (l === leaf) {
+        if (this.ent[slot] !== 0) throw new Error(`PageTable: map over a present entry`);
+        this.ent[slot] = LEAF | F_W;
+        this.leafCount[l]++;
+        const eStart = base + i * size;
+        if (l === 3 && eStart < this.dirLimit) {
+          const r = eStart / REGION;
+          this.dir.fill(~slot, r, r + ENTRIES_PER_TABLE);
+        }
+        continue;
+      }
+      let child = this.ent[slot];
+      if (child < 0) throw new Error(`PageTable: map under a present leaf`);
+      const eStart = base + i * size;
+      if (child === 0) {
+        child = this.alloc();
+        this.attach(slot, child, l - 1, eStart);
+      }
+      this.mapIn(child, l - 1, eStart, Math.max(start, eStart), Math.min(end, eStart + size), leaf);
+    }
+  }
+
+  /** A leaf that starts before `start` or ends after `end` while overlapping it. */
+  straddlingLeaf(start: number, end: number): LeafInfo | null {
+    for (const at of [start, end - BASE_PAGE]) {
+      const leaf = this.leafInfo(at);
+      if (leaf && (leaf.iova < start || leaf.iova + leaf.sizeBytes > end)) return leaf;
+    }
+    return null;
+  }
+
+  /**
+   * Removes every leaf inside [start, end) (none may straddle it), frees
+   * tables left empty and gathers the removed ranges. Returns bytes unmapped.
+   */
+  unmap(start: number, end: number, gather: Gather): number {
+    return this.unmapIn(this.root, this.levels, 0, start, end, gather);
+  }
+
+  private unmapIn(t: number, l: number, base: number, start: number, end: number, g: Gather) {
+    const size = levelSize(l);
+    const i0 = Math.floor((start - base) / size);
+    const i1 = Math.ceil((end - base) / size);
+    let removed = 0;
+    for (let i = i0; i < i1; i++) {
+      const slot = t * ENTRIES_PER_TABLE + i;
+      const e = this.ent[slot];
+      if (e === 0) continue;
+      const eStart = base + i * size;
+      if (e < 0) {
+        if (eStart < start || eStart + size > end) {
+          throw new Error(`PageTable: unmap would cut the leaf at ${eStart}`);
+        }
+        this.ent[slot] = 0;
+        this.leafCount[l]--;
+        g.add(eStart, eStart + size);
+        removed += size;
+        continue;
+      }
+      removed += this.unmapIn(
+        e,
+        l - 1,
+        eStart,
+        Math.max(start, eStart),
+        Math.min(end, eStart + size),
+        g,
+      );
+      if (this.isEmpty(e)) this.detach(slot, l - 1, eStart, 0);
+    }
+    return removed;
+  }
+
+  private isEmpty(t: number): boolean {
+    const from = t * ENTRIES_PER_TABLE;
+    for (let i = 0; i < ENTRIES_PER_TABLE; i++) if (this.ent[from + i] !== 0) return false;
+    return true;
+  }
+
+  /**
+   * Splits every leaf that overlaps [start, end) and is above `toLevel` until
+   * the leaves there are at `toLevel`; children inherit W, A and D. Each split
+   * leaf's old range goes into the gather (its translation must go).
+   */
+  split(start: number, end: number, toLevel: number, gather: Gather): void {
+    this.splitIn(this.root, this.levels, 0, start, end, toLevel, gather);
+  }
+
+  private splitIn(
+    t: number,
+    l: number,
+    base: number,
+    start: number,
+    end: number,
+    to: number,
+    g: Gather,
+  ): void {
+    if (l <= to) return;
+    const size = levelSize(l);
+    const i0 = Math.floor((start - base) / size);
+    const i1 = Math.ceil((end - base) / size);
+    for (let i = i0; i < i1; i++) {
+      const slot = t * ENTRIES_PER_TABLE + i;
+      let e = this.ent[slot];
+      if (e === 0) continue;
+      const eStart = base + i * size;
+      if (e < 0) {
+        e = this.splitLeaf(slot, l, eStart);
+        g.add(eStart, eStart + size);
+      }
+      if (l - 1 > to) {
+        this.splitIn(
+          e,
+          l - 1,
+          eStart,
+          Math.max(start, eStart),
+          Math.min(end, eStart + size),
+          to,
+          g,
+        );
+      }
+    }
+  }
+
+  /** Replaces the leaf in `slot` (at `level`, from `base`) by a table of 512 children. */
+  private splitLeaf(slot: number, level: number, base: number): number {
+    const flags = this.ent[slot] & FLAGS;
+    const child = this.alloc();
+    const from = child * ENTRIES_PER_TABLE;
+    this.ent.fill(LEAF | flags, from, from + ENTRIES_PER_TABLE);
+    this.attach(slot, child, level - 1, base);
+    this.leafCount[level]--;
+    this.leafCount[level - 1] += ENTRIES_PER_TABLE;
+    this.splits++;
+    return child;
+  }
+
+  /**
+   * Collapses, bottom-up, every table that lies wholly inside [start, end)
+   * and holds 512 leaves of one permission into one leaf one level up
+   * (A and D = OR of the children), where `legal(level, leafIova)` allows it.
+   */
+  collapse(
+    start: number,
+    end: number,
+    legal: (level: number, leafIova: number) => boolean,
+    gather: Gather,
+  ): void {
+    this.collapseIn(this.root, this.levels, 0, start, end, legal, gather);
+  }
+
+  private collapseIn(
+    t: number,
+    l: number,
+    base: number,
+    start: number,
+    end: number,
+    legal: (level: number, leafIova: number) => boolean,
+    g: Gather,
+  ): void {
+    const size = levelSize(l);
+    const i0 = Math.floor((start - base) / size);
+    const i1 = Math.ceil((end - base) / size);
+    for (let i = i0; i < i1; i++) {
+      const slot = t * ENTRIES_PER_TABLE + i;
+      const child = this.ent[slot];
+      if (child <= 0) continue;
+      const eStart = base + i * size;
+      this.collapseIn(
+        child,
+        l - 1,
+        eStart,
+        Math.max(start, eStart),
+        Math.min(end, eStart + size),
+        legal,
+        g,
+      );
+      if (eStart < start || eStart + size > end || !legal(l, eStart)) continue;
+      const flags = this.uniformLeafFlags(child);
+      if (flags < 0) continue;
+      this.detach(slot, l - 1, eStart, LEAF | flags);
+      this.leafCount[l - 1] -= ENTRIES_PER_TABLE;
+      this.leafCount[l]++;
+      this.collapses++;
+      g.add(eStart, eStart + size);
+    }
+  }
+
+  /** W | (OR of A) | (OR of D) if all 512 slots are leaves of one W, else −1. */
+  private uniformLeafFlags(t: number): number {
+    const from = t * ENTRIES_PER_TABLE;
+    const first = this.ent[from];
+    if (first >= 0) return -1;
+    let or = 0;
+    for (let i = 0; i < ENTRIES_PER_TABLE; i++) {
+      const e = this.ent[from + i];
+      if (e >= 0 || ((e ^ first) & F_W) !== 0) return -1;
+      or |= e;
+    }
+    return or & FLAGS;
+  }
+
+  /**
+   * Calls `fn(leafIova, leafSize)` for every dirty leaf overlapping
+   * [start, end), in IOVA order, and clears its D bit when `clear` is set
+   * (a test-and-clear, as the drivers' read_and_clear_dirty does).
+   */
+  scanDirty(
+    start: number,
+    end: number,
+    clear: boolean,
+    fn: (leafIova: number, leafSize: number) => void,
+  ): void {
+    this.scanIn(this.root, this.levels, 0, start, end, clear, fn);
+  }
+
+  private scanIn(
+    t: number,
+    l: number,
+    base: number,
+    start: number,
+    end: number,
+    clear: boolean,
+    fn: (leafIova: number, leafSize: number) => void,
+  ): void {
+    const size = levelSize(l);
+    const i0 = Math.floor((start - base) / size);
+    const i1 = Math.ceil((end - base) / size);
+    const ent = this.ent;
+    const from = t * ENTRIES_PER_TABLE;
+    for (let i = i0; i < i1; i++) {
+      const e = ent[from + i];
+      if (e === 0) continue;
+      const eStart = base + i * size;
+      if (e > 0) {
+        this.scanIn(
+          e,
+          l - 1,
+          eStart,
+          Math.max(start, eStart),
+          Math.min(end, eStart + size),
+          clear,
+          fn,
+        );
+      } else if ((e & F_D) !== 0) {
+        if (clear) ent[from + i] = e & ~F_D;
+        fn(eStart, size);
+      }
+    }
+  }
+
+  /** Clears D in every leaf (tracking start: a clean snapshot). */
+  clearAllDirty(): void {
+    const ent = this.ent;
+    const stack = [this.root];
+    while (stack.length) {
+      const from = stack.pop()! * ENTRIES_PER_TABLE;
+      for (let i = 0; i < ENTRIES_PER_TABLE; i++) {
+        const e = ent[from + i];
+        if (e > 0) stack.push(e);
+        else if (e < 0) ent[from + i] = e & ~F_D;
+      }
+    }
+  }
+
+  /** Every leaf overlapping [start, end), in IOVA order. */
+  *leaves(start = 0, end = this.vaLimit): Generator<LeafInfo> {
+    yield* this.leavesIn(this.root, this.levels, 0, start, end);
+  }
+
+  private *leavesIn(
+    t: number,
+    l: number,
+    base: number,
+    start: number,
+    end: number,
+  ): Generator<LeafInfo> {
+    const size = levelSize(l);
+    const i0 = Math.floor((start - base) / size);
+    const i1 = Math.ceil((end - base) / size);
+    for (let i = i0; i < i1; i++) {
+      const e = this.ent[t * ENTRIES_PER_TABLE + i];
+      if (e === 0) continue;
+      const eStart = base + i * size;
+      if (e > 0) {
+        yield* this.leavesIn(
+          e,
+          l - 1,
+          eStart,
+          Math.max(start, eStart),
+          Math.min(end, eStart + size),
+        );
+      } else {
+        yield {
+          iova: eStart,
+          sizeBytes: size,
+          level: l,
+          writable: (e & F_W) !== 0,
+          accessed: (e & F_A) !== 0,
+          dirty: (e & F_D) !== 0,
+        };
+      }
+    }
+  }
+}
