@@ -59,6 +59,16 @@ export interface ConfigPoint {
   yMax: number;
   /** Mean baseline miss rate (before tracking), NaN when absent. */
   baseline: number;
+  /** Runs whose `converged` column is true (pre-copy met the downtime limit). */
+  nConverged: number;
+  /** Runs whose `converged` column is false (pre-copy hit maxRounds). */
+  nNotConverged: number;
+  /**
+   * nConverged over the runs that report `converged`: 1 when all converged,
+   * 0 when none did (pre-copy hit maxRounds and stopped anyway), NaN when no
+   * run reports it.
+   */
+  convergedFraction: number;
   /** The configuration's config columns and values. */
   config: Row;
 }
@@ -74,16 +84,34 @@ const FAILED = new Set(["failed", "error"]);
 
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 
+/** A run's `converged` column as a boolean; undefined when absent or unreadable. */
+export function convergedOf(row: Row): boolean | undefined {
+  const v = row.converged;
+  if (typeof v === "boolean") return v;
+  if (typeof v === "number") return v === 1 ? true : v === 0 ? false : undefined;
+  if (typeof v === "string") {
+    const t = v.trim().toLowerCase();
+    return t === "true" || t === "1" ? true : t === "false" || t === "0" ? false : undefined;
+  }
+  return undefined;
+}
+
+/** True when some run of the configuration did not converge. */
+export const notAllConverged = (p: ConfigPoint) => p.convergedFraction < 1;
+
 /**
  * Groups runs by configuration (every flattened config column except the
  * seed) and returns one point per configuration: mean, min and max of x and y
- * over its seeds. Failed runs and runs without finite x and y are skipped.
- * Sorted by page size, then split, then clear batch.
+ * over its seeds, and how many of them converged. Failed runs and runs
+ * without finite x and y are skipped. Sorted by page size, then split, then clear batch.
  */
 export function aggregateConfigs(input: RowsInput, options: AggregateOptions = {}): ConfigPoint[] {
   const xKey = options.x ?? "bytesTransferred";
   const yKey = options.y ?? "iotlbMissRate";
-  const groups = new Map<string, { config: Row; xs: number[]; ys: number[]; bs: number[] }>();
+  const groups = new Map<
+    string,
+    { config: Row; xs: number[]; ys: number[]; bs: number[]; known: number; converged: number }
+  >();
   for (const row of toRows(input)) {
     if (typeof row.status === "string" && FAILED.has(row.status)) continue;
     const x = Number(row[xKey]), y = Number(row[yKey]);
@@ -92,8 +120,13 @@ export function aggregateConfigs(input: RowsInput, options: AggregateOptions = {
     for (const c of configColumns(row)) config[c] = row[c];
     const key = JSON.stringify(config);
     let g = groups.get(key);
-    if (!g) groups.set(key, g = { config, xs: [], ys: [], bs: [] });
+    if (!g) groups.set(key, g = { config, xs: [], ys: [], bs: [], known: 0, converged: 0 });
     g.xs.push(x);
+    const c = convergedOf(row);
+    if (c !== undefined) {
+      g.known++;
+      if (c) g.converged++;
+    }
     g.ys.push(y);
     const b = Number(row.iotlbMissRateBaseline);
     if (Number.isFinite(b)) g.bs.push(b);
@@ -114,6 +147,9 @@ export function aggregateConfigs(input: RowsInput, options: AggregateOptions = {
       yMin: Math.min(...g.ys),
       yMax: Math.max(...g.ys),
       baseline: g.bs.length ? mean(g.bs) : NaN,
+      nConverged: g.converged,
+      nNotConverged: g.known - g.converged,
+      convergedFraction: g.known ? g.converged / g.known : NaN,
       config: g.config,
     };
   });
@@ -155,6 +191,35 @@ export function frontierByPageSize(points: readonly ConfigPoint[]): Map<number, 
   const out = new Map<number, ConfigPoint[]>();
   for (const size of new Set(points.map((p) => p.pageSize))) {
     out.set(size, paretoFrontier(points.filter((p) => p.pageSize === size), "x", "y"));
+  }
+  return out;
+}
+
+/**
+ * Configurations drawn on top of each other: groups of points of the same
+ * page size whose x agree within `xRel` (relative; x is on a log axis) and
+ * whose y agree within `yAbs`. Greedy in x order, so every point of a group
+ * is within tolerance of the group's first point. Singletons included; each
+ * group keeps the input order (the drawing order: the last one is on top).
+ */
+export function overlapGroups(
+  points: readonly ConfigPoint[],
+  xRel = 0.01,
+  yAbs = 0.005,
+): ConfigPoint[][] {
+  const order = new Map(points.map((p, i) => [p, i]));
+  const out: ConfigPoint[][] = [];
+  for (const size of new Set(points.map((p) => p.pageSize))) {
+    const rest = points.filter((p) => p.pageSize === size).sort((a, b) => a.x - b.x || a.y - b.y);
+    while (rest.length) {
+      const first = rest[0];
+      const group = rest.filter((p) =>
+        Math.abs(p.x - first.x) <= xRel * Math.max(Math.abs(first.x), Math.abs(p.x)) &&
+        Math.abs(p.y - first.y) <= yAbs
+      );
+      for (const p of group) rest.splice(rest.indexOf(p), 1);
+      out.push(group.sort((a, b) => order.get(a)! - order.get(b)!));
+    }
   }
   return out;
 }

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import * as aq from "arquero";
-import { aggregateConfigs, frontierByPageSize, paretoFrontier } from "./frontier_data.ts";
+import {
+  aggregateConfigs,
+  convergedOf,
+  frontierByPageSize,
+  overlapGroups,
+  paretoFrontier,
+} from "./frontier_data.ts";
 
 type P = { x: number; y: number; id?: string };
 
@@ -123,4 +129,44 @@ Deno.test("frontierByPageSize: a frontier per facet", () => {
   const f = frontierByPageSize(pts);
   assert.deepEqual(f.get(4096)!.map((p) => p.split), ["none", "eager"]);
   assert.deepEqual(f.get(2097152)!.map((p) => p.split), ["lazy", "none"]);
+});
+
+Deno.test("aggregateConfigs: carries how many runs converged", () => {
+  const rows = [
+    { ...run(2097152, "none", "1", 1, 10, 0.1), converged: true },
+    { ...run(2097152, "none", "1", 2, 10, 0.1), converged: false },
+    { ...run(2097152, "none", "1", 3, 10, 0.1), converged: true },
+    { ...run(4096, "none", "1", 1, 10, 0.1), converged: false },
+    { ...run(4096, "eager", "1", 1, 10, 0.1) }, // no column
+  ];
+  const [none4k, eager, none2m] = aggregateConfigs(rows); // page size, then split order
+  assert.equal(none2m.nConverged, 2);
+  assert.equal(none2m.nNotConverged, 1);
+  assert.equal(none2m.convergedFraction, 2 / 3);
+  assert.equal(none4k.convergedFraction, 0);
+  assert.equal(none4k.nNotConverged, 1);
+  assert.ok(Number.isNaN(eager.convergedFraction));
+  assert.equal(eager.nConverged + eager.nNotConverged, 0);
+  // DuckDB gives booleans; text and 0/1 columns are read too.
+  assert.deepEqual(
+    [true, false, "true", "FALSE", 1, 0, null, "maybe"].map((v) => convergedOf({ converged: v })),
+    [true, false, true, false, true, false, undefined, undefined],
+  );
+});
+
+Deno.test("overlapGroups: configurations on the same spot of a facet", () => {
+  const pts = aggregateConfigs([
+    run(4096, "none", "1", 1, 1000, 0.2),
+    run(4096, "none", "64", 1, 1004, 0.2), // within 1% of x: same spot
+    run(4096, "eager", "1", 1, 1000, 0.3), // other y
+    run(4096, "lazy", "1", 1, 1100, 0.2), // other x
+    run(2097152, "none", "1", 1, 1000, 0.2), // other facet
+  ]);
+  const groups = overlapGroups(pts, 0.01, 0.005);
+  assert.equal(groups.length, 4);
+  const shared = groups.filter((g) => g.length > 1);
+  assert.equal(shared.length, 1);
+  // In drawing (input) order.
+  assert.deepEqual(shared[0].map((p) => p.clearBatch), ["1", "64"]);
+  assert.deepEqual(groups.flat().length, pts.length);
 });

@@ -11,6 +11,8 @@ import {
   aggregateConfigs,
   type ConfigPoint,
   frontierByPageSize,
+  notAllConverged,
+  overlapGroups,
   sortClearBatches,
   sortSplits,
   varyingColumns,
@@ -54,7 +56,19 @@ export interface FrontierPlotOptions {
 
 const pct = (v: number) => `${+(v * 100).toPrecision(3)}%`;
 
-function tooltip(p: ConfigPoint, extra: string[]): string {
+/** The not-converged overlay and its label. */
+const NOT_CONVERGED_COLOR = "#222";
+
+/** "converged: 3/3 runs", "NOT CONVERGED: 2 of 3 runs hit maxRounds ...", "" when unknown. */
+function convergenceText(p: ConfigPoint): string {
+  const known = p.nConverged + p.nNotConverged;
+  if (known === 0) return "";
+  if (p.nNotConverged === 0) return `converged: ${known}/${known} runs`;
+  return `NOT CONVERGED: ${p.nNotConverged} of ${known} runs hit maxRounds ` +
+    "without meeting the downtime limit";
+}
+
+function tooltip(p: ConfigPoint, extra: string[], others: ConfigPoint[] = []): string {
   const lines = [
     `split ${p.split}, clear batch ${p.clearBatch}, IO page ${p.pageSizeLabel}`,
     `data sent: ${formatBytes(p.x)}` +
@@ -62,7 +76,15 @@ function tooltip(p: ConfigPoint, extra: string[]): string {
     `IOTLB miss rate: ${pct(p.y)}` + (p.n > 1 ? ` (${pct(p.yMin)} – ${pct(p.yMax)})` : ""),
     `runs (seeds): ${p.n}`,
   ];
+  const conv = convergenceText(p);
+  if (conv) lines.push(conv);
   for (const c of extra) lines.push(`${c} = ${JSON.stringify(p.config[c])}`);
+  if (others.length) {
+    lines.push(
+      `same spot as ${others.length} other configuration(s): ` +
+        others.map((o) => `${o.split}/${o.clearBatch}`).join(", "),
+    );
+  }
   return lines.join("\n");
 }
 
@@ -71,7 +93,10 @@ function tooltip(p: ConfigPoint, extra: string[]): string {
  * (an Arquero table, plain objects) or SimResults. One mark per configuration
  * (mean over seeds, min–max rules), colour = tracking.split, symbol =
  * tracking.clearBatch, facet = iommu.pageSize, each facet's Pareto frontier as
- * a line, the baseline miss rate dashed. Returns a standalone SVG string.
+ * a line, the baseline miss rate dashed. A configuration some of whose runs
+ * did not converge (pre-copy hit maxRounds) gets a × over its mark, a "not
+ * converged" label and a legend entry; configurations that land on the same
+ * spot are labelled with their count. Returns a standalone SVG string.
  */
 export function frontierPlot(rows: RowsInput, options: FrontierPlotOptions = {}): string {
   const xKey = options.x ?? "bytesTransferred";
@@ -109,22 +134,94 @@ export function frontierPlot(rows: RowsInput, options: FrontierPlotOptions = {})
   );
   const spread = points.filter((p) => p.n > 1);
 
+  // Where a value sits across a facet (0 = left edge, 1 = right), for placing labels.
+  const xFrac = (x: number) => Math.log(x / xDomain[0]) / Math.log(xDomain[1] / xDomain[0]);
+  const yTop = Math.max(...points.map((p) => p.yMax), ...baselines.map((b) => b.baseline));
+  // Configurations drawn on top of each other: one label with their count.
+  const groups = overlapGroups(points, 0.01, 0.005 * yTop);
+  const othersOf = new Map<ConfigPoint, ConfigPoint[]>();
+  for (const g of groups) for (const p of g) othersOf.set(p, g.filter((o) => o !== p));
+  const title = (p: ConfigPoint) => tooltip(p, extra, othersOf.get(p));
+  const notConverged = points.filter(notAllConverged);
+  // A count goes below its mark (the frontier leaves a mark rightwards, at
+  // its height) and the not-converged label above; near the floor both go
+  // above. Near the facets' sides the text is anchored so it stays inside.
+  type Label = { pageSizeLabel: string; x: number; y: number; text: string; kind: string };
+  const placed = new Map<string, { options: Record<string, unknown>; data: Label[] }>();
+  const place = (l: Label, textAnchor: string, dx: number, dy: number) => {
+    const key = `${l.kind} ${textAnchor} ${dx} ${dy}`;
+    if (!placed.has(key)) placed.set(key, { options: { textAnchor, dx, dy }, data: [] });
+    placed.get(key)!.data.push(l);
+  };
+  for (const g of groups) {
+    const top = g[g.length - 1]; // drawn last
+    const bad = g.filter(notAllConverged);
+    const badRuns = bad.reduce((a, p) => a + p.nNotConverged, 0);
+    const knownRuns = bad.reduce((a, p) => a + p.nConverged + p.nNotConverged, 0);
+    const at = { pageSizeLabel: top.pageSizeLabel, x: top.x, y: top.y };
+    const f = xFrac(top.x);
+    const [anchor, dx] = f > 0.85 ? ["end", 6] : f < 0.15 ? ["start", -6] : ["middle", 0];
+    const floor = top.y < 0.08 * yTop;
+    // On the floor: up and to the right, clear of a frontier arriving from
+    // above, or to the left near the right side.
+    const [floorAnchor, floorDx] = f < 0.7 ? ["start", 8] : ["end", -8];
+    const count = g.length > 1 ? { ...at, text: `${g.length} configs`, kind: "count" } : null;
+    if (count && !floor) place(count, anchor, dx, 17);
+    if (count && floor) place(count, floorAnchor, floorDx, -12);
+    if (bad.length) {
+      const text = badRuns === knownRuns
+        ? "not converged"
+        : `${badRuns}/${knownRuns} runs not converged`;
+      const l = { ...at, text, kind: "converged" };
+      if (!floor) place(l, anchor, dx, -14);
+      else place(l, floorAnchor, floorDx, count ? -26 : -12);
+    }
+  }
+  // Text over lines stays readable with a white halo.
+  const halo = { stroke: "white", strokeWidth: 3, paintOrder: "stroke" };
+  const labelMarks = [...placed.values()].map(({ options, data }) =>
+    Plot.text(data, {
+      fx: "pageSizeLabel",
+      x: "x",
+      y: "y",
+      text: "text",
+      ...options,
+      ...halo,
+      ...(data[0].kind === "count"
+        ? { fill: "#555", className: "overlap-count" }
+        : { fill: NOT_CONVERGED_COLOR, fontWeight: "bold", className: "not-converged-label" }),
+    })
+  );
+  // "tracking off" at the right end of its rule, or the left end when marks crowd the right.
+  const near = (p: ConfigPoint, b: number) => Math.abs(p.y - b) < 0.1 * yTop;
+  const baselineLabels = baselines.map((b) => {
+    const inFacet = points.filter((p) =>
+      p.pageSizeLabel === b.pageSizeLabel && near(p, b.baseline)
+    );
+    const rightBusy = inFacet.some((p) => xFrac(p.x) > 0.5);
+    const leftBusy = inFacet.some((p) => xFrac(p.x) <= 0.5);
+    return { ...b, left: rightBusy && !leftBusy };
+  });
+
   const plot = Plot.plot({
     document,
     width,
     height: options.height ?? 380,
     marginLeft: 64,
-    marginRight: 20,
+    marginRight: 28,
     marginBottom: 44,
     marginTop: 34,
     style: { fontSize: "11px" },
-    fx: { domain: facetLabels, label: "IO page size", padding: 0.08 },
+    // Padding and an x inset keep the tick labels at the facets' shared
+    // edges ("16 GiB" | "1 GiB") apart.
+    fx: { domain: facetLabels, label: "IO page size", padding: 0.1 },
     x: {
       type: "log",
       // Base 2: d3's log tickFormat blanks labels of ticks that are not
       // round in the base, and these ticks are powers of two or binary units.
       base: 2,
       domain: xDomain,
+      inset: 14,
       ticks: byteTicks(xDomain[0], xDomain[1], 4),
       tickFormat: formatBytes,
       label: xKey === "bytesTransferred"
@@ -150,16 +247,20 @@ export function frontierPlot(rows: RowsInput, options: FrontierPlotOptions = {})
         strokeDasharray: "4,3",
         className: "baseline",
       }),
-      Plot.text(baselines, {
-        fx: "pageSizeLabel",
-        y: "baseline",
-        text: () => "tracking off",
-        frameAnchor: "right",
-        dy: -6,
-        dx: -4,
-        fill: "#777",
-        className: "baseline-label",
-      }),
+      ...[false, true].map((left) =>
+        Plot.text(baselineLabels.filter((b) => b.left === left), {
+          fx: "pageSizeLabel",
+          y: "baseline",
+          text: () => "tracking off",
+          frameAnchor: left ? "left" : "right",
+          textAnchor: left ? "start" : "end",
+          dy: -7,
+          dx: left ? 4 : -4,
+          fill: "#777",
+          ...halo,
+          className: "baseline-label",
+        })
+      ),
       Plot.line(frontier, {
         fx: "pageSizeLabel",
         x: "x",
@@ -201,9 +302,22 @@ export function frontierPlot(rows: RowsInput, options: FrontierPlotOptions = {})
         symbol: "clearBatch",
         r: 5,
         strokeWidth: 1.6,
-        title: (p: ConfigPoint) => tooltip(p, extra),
+        title,
         className: "configuration",
       }),
+      // A × over each configuration with a run that did not converge.
+      Plot.dot(notConverged, {
+        fx: "pageSizeLabel",
+        x: "x",
+        y: "y",
+        symbol: "times",
+        stroke: NOT_CONVERGED_COLOR,
+        r: 6,
+        strokeWidth: 2,
+        title,
+        className: "not-converged",
+      }),
+      ...labelMarks,
     ],
   }) as unknown as DomNode;
 
@@ -236,7 +350,17 @@ export function frontierPlot(rows: RowsInput, options: FrontierPlotOptions = {})
       { label: "Pareto frontier (per page size)", kind: "line", color: "#333" },
       ...baselineEntry,
     ], legendWidth),
+    ...(notConverged.length
+      ? [legendSvg(document, "Convergence", [{
+        label: "not converged: pre-copy hit maxRounds without meeting the downtime limit",
+        kind: "symbol",
+        symbol: "times",
+        color: NOT_CONVERGED_COLOR,
+        hollow: true,
+      }], legendWidth)]
+      : []),
   ];
+  const badRuns = points.reduce((a, p) => a + p.nNotConverged, 0);
   const what = xKey === "bytesTransferred"
     ? "x: all bytes the migration sent (round 0 + pre-copy rounds + stop-and-copy), log scale"
     : "x: bytes sent after round 0 (pre-copy rounds + stop-and-copy), log scale";
@@ -245,6 +369,13 @@ export function frontierPlot(rows: RowsInput, options: FrontierPlotOptions = {})
     `Each mark is one configuration, the mean of ${seeds.join("/")} seed(s)` +
     (spread.length ? "; rules span min–max over seeds." : "."),
     "Lower-left is better; the line joins each page size's non-dominated configurations.",
+    groups.some((g) => g.length > 1)
+      ? "“n configs”: n configurations at the same spot, drawn over each other."
+      : "",
+    notConverged.length
+      ? `×: ${notConverged.length} configuration(s) with runs that did not converge ` +
+        `(${badRuns} runs in all); their data sent stops at maxRounds, so it is a lower bound.`
+      : "",
     `${points.length} configurations, ${runs} runs.`,
     options.source ? `Data: ${options.source}.` : "",
   ].filter(Boolean).join(" ");

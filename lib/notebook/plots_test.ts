@@ -118,6 +118,152 @@ Deno.test("frontierPlot: single seeds draw no min-max rules; no rows is an error
 });
 
 const GiB = 2 ** 30;
+
+/**
+ * Like the demo sweep: x from ~1 GiB to 16 GiB (power-of-two ticks), 3 seeds,
+ * clear batches that do not move the result (so marks coincide), and the
+ * "none" split not converging on huge pages (pre-copy hit maxRounds).
+ */
+function demoLike() {
+  const at: Record<string, [number, number]> = {
+    "4096 none": [1.11, 0.435],
+    "4096 eager": [1.11, 0.435],
+    "4096 lazy": [1.11, 0.435],
+    "2097152 none": [4.75, 0.0237],
+    "2097152 eager": [1.11, 0.435],
+    "2097152 lazy": [1.29, 0.106],
+    "1073741824 none": [16, 2.5e-7],
+    "1073741824 eager": [1.11, 0.435],
+    "1073741824 lazy": [2.11, 0.2275],
+  };
+  const rows = [];
+  for (const pageSize of SIZES) {
+    for (const split of SPLITS) {
+      for (const cb of BATCHES) {
+        for (const seed of [1, 2, 3]) {
+          const [x, y] = at[`${pageSize} ${split}`];
+          rows.push({
+            iommu_pageSize: pageSize,
+            tracking_split: split,
+            tracking_clearBatch: cb,
+            seed,
+            bytesTransferred: x * GiB + seed * 2 ** 20,
+            iotlbMissRate: y + seed * 1e-4,
+            iotlbMissRateBaseline: pageSize === 4096 ? 0.435 : pageSize === 2 ** 21 ? 0.0237 : 0,
+            converged: !(split === "none" && pageSize > 4096),
+            status: "ok",
+          });
+        }
+      }
+    }
+  }
+  return rows;
+}
+
+const textsOf = (doc: Loose, selector: string): string[] =>
+  [...doc.querySelectorAll(selector)].map((t: Loose) => t.textContent);
+
+Deno.test("frontierPlot: configurations that did not converge get a ×, a label, a legend entry", () => {
+  const doc = parse(frontierPlot(demoLike()));
+  // none × 3 clear batches on 2MiB and 1GiB pages.
+  const crosses = [...doc.querySelectorAll("g.not-converged path")];
+  assert.equal(crosses.length, 6);
+  for (const c of crosses) assert.match(c.textContent, /^split none, .*IO page (2MiB|1GiB)/);
+  // One label per spot (the three clear batches coincide).
+  assert.deepEqual(textsOf(doc, "g.not-converged-label text"), ["not converged", "not converged"]);
+  const legend = doc.querySelector('svg[aria-label="legend Convergence"]');
+  assert.ok(legend, "a Convergence legend");
+  assert.equal(legend.querySelectorAll("g.legend-entry").length, 1);
+  assert.match(textsOf(legend, "g.legend-label text")[0], /^not converged: .*maxRounds/);
+  // Tooltips say it, both the configuration mark's and the ×'s.
+  const tips = textsOf(doc, "g.configuration path title");
+  const bad = tips.filter((t) => t.includes("NOT CONVERGED: 3 of 3 runs hit maxRounds"));
+  assert.equal(bad.length, 6);
+  assert.ok(bad.every((t) => t.startsWith("split none")));
+  assert.equal(tips.filter((t) => t.includes("converged: 3/3 runs")).length, 21);
+  assert.ok(crosses.every((c: Loose) => c.textContent.includes("NOT CONVERGED")));
+  assert.match(
+    textsOf(doc, "text.figure-caption").join(" "),
+    /×: 6 configuration\(s\) with runs that did not converge \(18 runs in all\)/,
+  );
+});
+
+Deno.test("frontierPlot: no ×, label or Convergence legend when every run converged", () => {
+  for (const rows of [grid().map((r) => ({ ...r, converged: true })), grid()]) {
+    const doc = parse(frontierPlot(rows));
+    assert.equal(doc.querySelectorAll("g.not-converged path").length, 0);
+    assert.equal(doc.querySelectorAll("g.not-converged-label text").length, 0);
+    assert.equal(doc.querySelector('svg[aria-label="legend Convergence"]'), null);
+    assert.equal(doc.querySelectorAll("g.legend-entry").length, 3 + 3 + 2);
+    const tips = textsOf(doc, "g.configuration path title");
+    assert.ok(tips.every((t) => !t.includes("NOT CONVERGED")));
+    assert.doesNotMatch(textsOf(doc, "text.figure-caption").join(" "), /converge/);
+  }
+  // With the column, tooltips give the count; without it, nothing.
+  const withColumn = parse(frontierPlot(grid().map((r) => ({ ...r, converged: true }))));
+  assert.ok(
+    textsOf(withColumn, "g.configuration path title").every((t) =>
+      t.includes("converged: 2/2 runs")
+    ),
+  );
+  assert.ok(
+    textsOf(parse(frontierPlot(grid())), "g.configuration path title").every((t) =>
+      !t.includes("converged")
+    ),
+  );
+});
+
+Deno.test("frontierPlot: a configuration with one of its seeds not converged", () => {
+  const rows = grid().map((r) => ({
+    ...r,
+    converged: !(r.iommu_pageSize === 4096 && r.tracking_split === "lazy" &&
+      r.tracking_clearBatch === "64" && r.seed === 2),
+  }));
+  const doc = parse(frontierPlot(rows));
+  const crosses = [...doc.querySelectorAll("g.not-converged path")];
+  assert.equal(crosses.length, 1);
+  assert.match(crosses[0].textContent, /^split lazy, clear batch 64, IO page 4KiB/);
+  assert.match(crosses[0].textContent, /NOT CONVERGED: 1 of 2 runs/);
+  assert.deepEqual(textsOf(doc, "g.not-converged-label text"), ["1/2 runs not converged"]);
+  assert.ok(doc.querySelector('svg[aria-label="legend Convergence"]'));
+});
+
+Deno.test("frontierPlot: configurations on the same spot are counted", () => {
+  const doc = parse(frontierPlot(demoLike()));
+  const counts = textsOf(doc, "g.overlap-count text");
+  // 4KiB: all nine; 2MiB and 1GiB: three spots of three clear batches each.
+  assert.deepEqual(counts.sort(), [...Array(6).fill("3 configs"), "9 configs"].sort());
+  const tips = textsOf(doc, "g.configuration path title");
+  assert.ok(tips.some((t) => t.includes("IO page 4KiB") && /same spot as 8 other/.test(t)));
+  assert.match(textsOf(doc, "text.figure-caption").join(" "), /“n configs”/);
+  // Distinct marks (the grid) get no count.
+  assert.equal(parse(frontierPlot(grid())).querySelectorAll("g.overlap-count text").length, 0);
+});
+
+Deno.test("frontierPlot: x tick labels of adjacent facets keep apart and inside the figure", () => {
+  const svg = frontierPlot(demoLike());
+  const doc = parse(svg);
+  const width = Number(doc.querySelector("svg.figure").getAttribute("width"));
+  const translate = (el: Loose) =>
+    Number(/translate\(([-\d.]+)/.exec(el.getAttribute("transform") ?? "")?.[1] ?? 0);
+  const facets = [...doc.querySelectorAll('g[aria-label="x-axis tick label"] > g')];
+  assert.equal(facets.length, 3);
+  // [left, right] extent of each facet's tick labels (centred, ~0.6 em a character).
+  const extents = facets.map((g: Loose) => {
+    const spans = [...g.querySelectorAll("text")].map((t: Loose) => {
+      const x = translate(g) + translate(t), half = t.textContent.length * 11 * 0.6 / 2;
+      return [x - half, x + half];
+    });
+    assert.deepEqual(spans.length, 3, "1 GiB, 4 GiB, 16 GiB");
+    return [spans[0][0], spans[spans.length - 1][1]];
+  });
+  for (let i = 1; i < extents.length; i++) {
+    const gap = extents[i][0] - extents[i - 1][1];
+    assert.ok(gap >= 12, `facets ${i - 1} and ${i}: tick labels ${gap.toFixed(1)} px apart`);
+  }
+  assert.ok(extents[0][0] >= 0 && extents[2][1] <= width, `inside the figure: ${extents}`);
+});
+
 const rounds = [
   {
     round: 0,

@@ -54,8 +54,12 @@ export function wrap(text: string, chars: number): string[] {
   return lines;
 }
 
-/** Rough width of `text` in px at `fontSize` (system-ui averages ~0.58 em). */
-export const textWidth = (text: string, fontSize = 11) => text.length * fontSize * 0.58;
+/**
+ * Rough width of `text` in px at `fontSize`: system-ui averages ~0.55 em a
+ * character, bold ~0.64 em.
+ */
+export const textWidth = (text: string, fontSize = 11, bold = false) =>
+  text.length * fontSize * (bold ? 0.64 : 0.55);
 
 // --- byte axes -------------------------------------------------------------
 
@@ -134,7 +138,7 @@ export function legendSvg(
   const marks: Plot.Markish[] = [
     Plot.text([name], { x: 0, y: 11, text: (d) => d, textAnchor: "start", fontWeight: "bold" }),
   ];
-  const indent = textWidth(name) + 14;
+  const indent = textWidth(name, 11, true) + 14;
   let x = indent;
   let y = 11;
   for (const e of entries) {
