@@ -43,6 +43,7 @@ const program = new Command("sweep")
       .default("auto"),
   )
   .option("--progress-interval <s>", "seconds between plain progress lines", seconds, 5)
+  .option("--commit-ms <ms>", "longest wait of a finished point before it is stored", int, 500)
   .option("--dry-run", "print the expanded points and stop")
   .option("--json", "print the outcome as JSON")
   .option("--shard <i/n>", "run every n-th point (from i) into --out as Parquet")
@@ -84,6 +85,7 @@ interface Opts {
   engine?: string;
   progress: Exclude<ProgressOption, (...a: never[]) => void>;
   progressInterval: number;
+  commitMs: number;
   dryRun?: boolean;
   json?: boolean;
   shard?: string;
@@ -195,6 +197,7 @@ async function main(): Promise<number> {
         force: o.force,
         progress: o.progress,
         progressIntervalSec: o.progressInterval,
+        commitMs: o.commitMs,
         signal: abort.signal,
         written,
       });
@@ -215,6 +218,7 @@ async function main(): Promise<number> {
       engine,
       progress: o.progress,
       progressIntervalSec: o.progressInterval,
+      commitMs: o.commitMs,
       signal: abort.signal,
       written,
     });

@@ -176,12 +176,13 @@ Deno.test("a full disk: exit 3 saying so; what was committed survives, nothing t
   const q = (sql: string) =>
     `"${deno}" run -A scripts/query.ts "${sql}" --store $D/s.duckdb --json`;
   // Inside its own mount namespace: a 6 MiB tmpfs, a first sweep that fits,
-  // then the disk filled to ~400 KiB free and a large sweep that runs out of
+  // then the disk filled to ~400 KiB free and a large sweep (committing each
+  // point as it comes, --commit-ms 0) that runs out of
   // space mid-way; then space is freed and the store read back.
   const script = `
 set -u
 D=${dir}/disk
-BIG="seed=range(100,1000) tracking.split=none,eager,lazy"
+BIG="seed=range(100,1000) tracking.split=none,eager,lazy --commit-ms 0"
 mkdir -p $D
 mount -t tmpfs -o size=6m tmpfs $D || exit 77
 cd "${ROOT}"

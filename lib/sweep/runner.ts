@@ -1,7 +1,7 @@
 // Runs a sweep: expand and validate the spec, skip points the store already
-// holds (same run key, status ok), run the rest on workers, and write each
-// result as it arrives. Only this process writes the store; results queue up
-// while a transaction commits and go in together with the next one, each
+// holds (same run key, status ok), run the rest on workers, and write the
+// results as they arrive. Only this process writes the store; results wait at
+// most half a second and go in together, one transaction per batch, each
 // point's rows whole. A point that throws is stored as failed and the sweep
 // goes on; a store that fails (full disk) stops the sweep with what was
 // committed intact.
@@ -32,7 +32,13 @@ export interface RunPointsOptions {
   progress: Progress;
   /** Stores a batch of finished points; a throw stops the run. */
   write: (records: RunRecord[]) => Promise<void>;
+  /** Longest wait of a finished point before it is committed, ms (default 500). */
+  commitMs?: number;
 }
+
+const COMMIT_MS = 500;
+/** Most points in one transaction. */
+const MAX_BATCH = 512;
 
 export interface RunPointsOutcome {
   ran: number;
@@ -54,34 +60,57 @@ export async function runPoints(
 
   const byId = new Map(points.map((p) => [p.index, p]));
   const failures: PointFailure[] = [];
+  const commitMs = options.commitMs ?? COMMIT_MS;
   let ran = 0;
   let writeMs = 0;
   let pending: RunRecord[] = [];
+  let firstPendingAt = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   let writing: Promise<void> | null = null;
   let writeError: unknown;
+  let finishing = false;
 
-  const flush = async () => {
-    while (pending.length && writeError === undefined) {
-      const batch = pending;
-      pending = [];
-      const t0 = performance.now();
-      try {
-        await options.write(batch);
-      } catch (e) {
-        writeError = e;
-        stop.abort();
-        return;
-      }
-      writeMs += performance.now() - t0;
-      for (const r of batch) {
-        ran++;
-        options.progress.tick(r.status === "failed");
-      }
+  // Group commit: results wait up to commitMs (or until MAX_BATCH of them)
+  // and go in as one transaction. A kill loses at most that window of
+  // computed points, which the next run computes again.
+  const writeBatch = async () => {
+    const batch = pending;
+    pending = [];
+    const t0 = performance.now();
+    try {
+      await options.write(batch);
+    } catch (e) {
+      writeError = e;
+      stop.abort();
+      return;
+    }
+    writeMs += performance.now() - t0;
+    for (const r of batch) {
+      ran++;
+      options.progress.tick(r.status === "failed");
     }
   };
+  const schedule = () => {
+    if (finishing || writing || timer || pending.length === 0 || writeError !== undefined) return;
+    const wait = commitMs - (performance.now() - firstPendingAt);
+    const start = () => {
+      timer = undefined;
+      writing = writeBatch().finally(() => {
+        writing = null;
+        schedule();
+      });
+    };
+    if (wait <= 0 || pending.length >= MAX_BATCH) start();
+    else timer = setTimeout(start, wait);
+  };
   const push = (r: RunRecord) => {
+    if (pending.length === 0) firstPendingAt = performance.now();
     pending.push(r);
-    if (!writing) writing = flush().finally(() => (writing = null));
+    if (pending.length >= MAX_BATCH && timer !== undefined) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
+    schedule();
   };
 
   let poolError: unknown;
@@ -114,8 +143,10 @@ export async function runPoints(
     options.signal?.removeEventListener("abort", onAbort);
   }
   // Results already computed are written even when interrupted.
+  finishing = true;
+  clearTimeout(timer);
   while (writing) await writing;
-  if (writeError === undefined && pending.length) await flush();
+  if (writeError === undefined && pending.length) await writeBatch();
   if (writeError !== undefined) throw writeError;
   if (poolError !== undefined) throw poolError;
   return { ran, failures, interrupted: options.signal?.aborted ?? false, writeMs };
@@ -133,6 +164,8 @@ export interface SweepOptions {
   progress?: ProgressOption;
   /** Seconds between plain progress lines (default 5). */
   progressIntervalSec?: number;
+  /** Longest wait of a finished point before it is committed, ms (default 500). */
+  commitMs?: number;
   signal?: AbortSignal;
   /** The spec as written, stored with the sweep (e.g. the command line). */
   written?: unknown;
@@ -265,6 +298,7 @@ export async function sweep(
         sweepId,
         signal: options.signal,
         progress,
+        commitMs: options.commitMs,
         write: (records) => store.writeRuns(records),
       });
     } catch (e) {

@@ -115,6 +115,8 @@ export interface ShardOptions {
   progress?: ProgressOption;
   /** Seconds between plain progress lines (default 5). */
   progressIntervalSec?: number;
+  /** Longest wait of a finished point before its file is written, ms (default 500). */
+  commitMs?: number;
   signal?: AbortSignal;
   written?: unknown;
 }
@@ -198,6 +200,7 @@ export async function runShard(
         sweepId,
         signal: options.signal,
         progress,
+        commitMs: options.commitMs,
         write: async (records) => {
           for (const r of records) await writePoint(r);
         },

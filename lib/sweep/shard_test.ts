@@ -246,7 +246,17 @@ Deno.test("--emit slurm writes an sbatch array script that runs the shards from 
 Deno.test("--emit k8s writes an Indexed Job manifest for the same spec", async () => {
   const dir = await tempDir();
   const out = `${dir}/job`;
-  const e = await cli("sweep", [...AXES, "--emit", "k8s", "--shards", "4", "--out", out]);
+  const e = await cli("sweep", [
+    ...AXES,
+    "--engine",
+    FAKE_ENGINE,
+    "--emit",
+    "k8s",
+    "--shards",
+    "4",
+    "--out",
+    out,
+  ]);
   assert.equal(e.code, 0, e.stderr);
   assert.match(e.stdout, /submit: kubectl apply -f .*job\.yaml/);
   const yaml = await Deno.readTextFile(`${out}/job.yaml`);
@@ -256,6 +266,7 @@ Deno.test("--emit k8s writes an Indexed Job manifest for the same spec", async (
   assert.match(yaml, /^ {2}completions: 4$/m);
   assert.match(yaml, /- name: "SWEEP_SHARD_COUNT"\n\s+value: "4"/);
   assert.match(yaml, /- "sweep"\n\s+- ".*\/job\/spec\.json"\n\s+- "--out"/);
+  assert.match(yaml, /- "--engine"\n\s+- "file:\/\/.*fake_engine\.ts"/);
   const spec = JSON.parse(await Deno.readTextFile(`${out}/spec.json`));
   assert.deepEqual(Object.keys(spec.axes), [
     "iommu.pageSize",

@@ -10,14 +10,14 @@ import { planFor, sweep } from "./runner.ts";
 import type { SweepSpec } from "./spec.ts";
 import type { SimResult } from "../migration/types.ts";
 
-/** The fixed sweep: 3 page sizes x 3 split policies x 2 seeds on a small guest. */
+/** The fixed sweep: 2 page sizes x 3 split policies x 6 seeds on a small guest. */
 export const BENCH_SPEC: SweepSpec = {
   name: "bench",
   base: { guest: { memory: "256MiB" }, workload: { workingSet: "32MiB" } },
   axes: {
     "iommu.pageSize": "4KiB,2MiB",
     "tracking.split": "none,eager,lazy",
-    seed: "range(1,4)",
+    seed: "range(1,7)",
   },
 };
 

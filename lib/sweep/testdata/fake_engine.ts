@@ -34,7 +34,7 @@ export async function simulate(input: unknown = {}): Promise<SimResult> {
   }
   if (config.seed === CRASHING_SEED) {
     setTimeout(() => {
-      throw new Error(`fake engine: seed ${CRASHING_SEED} crashes its worker`);
+      throw new Error(`fake engine: seed ${CRASHING_SEED} crashes its worker (on purpose)`);
     }, 0);
     return new Promise(() => {});
   }
