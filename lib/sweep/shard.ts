@@ -10,7 +10,7 @@ import { type ProgressOption, startProgress } from "./progress.ts";
 import { planFor, type PointFailure, runPoints, startRow } from "./runner.ts";
 import type { SweepPlan, SweepSpec } from "./spec.ts";
 import { type RunRecord, Store, type SweepRow, writeTextAtomic } from "./store.ts";
-import { runColumns } from "./columns.ts";
+import { ident, runColumns } from "./columns.ts";
 
 /** Task `index` of `count` (0 <= index < count). */
 export interface Shard {
@@ -178,7 +178,7 @@ export async function runShard(
     intervalSec: options.progressIntervalSec,
   });
   try {
-    const cols = runColumns().map((c) => `r."${c.name}"`).join(", ");
+    const cols = runColumns().map((c) => `r.${ident(c.name)}`).join(", ");
     const writePoint = async (r: RunRecord) => {
       try {
         await mem.writeRuns([r]);
