@@ -1,0 +1,112 @@
+// The README's examples are run, so the README cannot rot: every JSON config
+// block validates, every `deno task sim` command runs (the `--config run.json`
+// one with the README's JSON block as run.json), the TypeScript snippet runs,
+// and the sweep example expands and validates (--dry-run: the full sweep is
+// the demo's job).
+
+import assert from "node:assert/strict";
+import { parseConfig } from "../lib/config/mod.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+const README = await Deno.readTextFile(`${ROOT}README.md`);
+
+function blocks(lang: string): string[] {
+  const re = new RegExp("```" + lang + "\\n([\\s\\S]*?)```", "g");
+  return [...README.matchAll(re)].map((m) => m[1]);
+}
+
+/** Shell commands of the sh blocks, with `\` continuations joined. */
+function commands(): string[] {
+  return blocks("sh").flatMap((b) =>
+    b.replace(/\\\n\s*/g, "").split("\n").map((l) => l.replace(/\s+#.*$/, "").trim()).filter(
+      Boolean,
+    )
+  );
+}
+
+/** Splits a command line into words, honouring single and double quotes. */
+function words(line: string): string[] {
+  return [...line.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
+}
+
+async function deno(args: string[], cwd = ROOT) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd,
+    stdout: "piped",
+    stderr: "piped",
+  })
+    .output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+}
+
+/** `npx -y deno@2.9.6 task NAME ARGS` → the same task run with this Deno. */
+function taskArgs(line: string): { task: string; args: string[] } | null {
+  const w = words(line);
+  const i = w.indexOf("task");
+  if (w[0] !== "npx" || i < 0) return null;
+  return { task: w[i + 1], args: w.slice(i + 2) };
+}
+
+Deno.test("README: the two commands are the documented ones", () => {
+  const cmds = commands();
+  assert.ok(cmds.includes("npx -y deno@2.9.6 task demo"));
+  assert.ok(cmds.includes("npx -y deno@2.9.6 task test"));
+  const ci = Deno.readTextFileSync(`${ROOT}.ci/run`);
+  assert.match(
+    ci,
+    /^npx -y deno@2\.9\.6 task test$/m,
+    ".ci/run runs exactly the README's test command",
+  );
+});
+
+Deno.test("README: every JSON config block is a valid config", () => {
+  const json = blocks("json");
+  assert.ok(json.length >= 1);
+  for (const text of json) {
+    const { $schema: _, ...config } = JSON.parse(text);
+    parseConfig(config);
+  }
+});
+
+Deno.test("README: every sim command runs", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${dir}/run.json`, blocks("json")[0]);
+  const sims = commands().map(taskArgs).filter((t) => t?.task === "sim");
+  assert.ok(sims.length >= 2);
+  for (const t of sims) {
+    const args = t!.args.map((a) => (a === "run.json" ? `${dir}/run.json` : a));
+    const r = await deno(["run", "-A", `${ROOT}scripts/sim.ts`, ...args]);
+    assert.equal(r.code, 0, `sim ${args.join(" ")}: ${r.stderr}`);
+    if (args.includes("--json")) assert.ok(JSON.parse(r.stdout).summary);
+  }
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("README: the TypeScript snippet runs", async () => {
+  const ts = blocks("ts");
+  assert.ok(ts.length >= 1);
+  const file = `${ROOT}.readme_snippet_${Deno.pid}.ts`;
+  try {
+    for (const code of ts) {
+      await Deno.writeTextFile(file, code + "\nconsole.log(JSON.stringify(summary));\n");
+      const r = await deno(["run", "-A", file]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(JSON.parse(r.stdout.trim().split("\n").pop()!).bytesTransferred > 0);
+    }
+  } finally {
+    await Deno.remove(file).catch(() => {});
+  }
+});
+
+Deno.test("README: the sweep example expands and validates", async () => {
+  const sweeps = commands().map(taskArgs).filter((t) =>
+    t?.task === "sweep" && !t.args.includes("--on")
+  );
+  assert.ok(sweeps.length >= 1);
+  for (const t of sweeps) {
+    const r = await deno(["run", "-A", `${ROOT}scripts/sweep.ts`, ...t!.args, "--dry-run"]);
+    assert.equal(r.code, 0, `sweep ${t!.args.join(" ")}: ${r.stderr}`);
+  }
+});
