@@ -359,7 +359,8 @@ export class IommuDomain implements Domain {
       throw new RangeError(`dmaBatch: count ${count} is outside the batch (${iovas.length})`);
     }
     const pt = this.pt;
-    const ent = pt.ent; // no table is allocated during DMA, so the pool stays put
+    const ent = pt.ent; // no table is allocated during DMA, so the pools stay put
+    const leaf8 = pt.leaf8; // 4 KiB leaves: a byte each (LEAF8 | W | A | D)
     const dir = pt.dir;
     const tlb = this.tlb;
     const tags = tlb.tags;
@@ -439,7 +440,8 @@ export class IommuDomain implements Domain {
             }
             // Write hit: only a cached-clean entry writes D to memory.
             if (write && dOnWrite !== 0 && tlbDirty[entry] === 0) {
-              ent[tlbSlot[entry]] |= F_D;
+              if (code === 0) leaf8[tlbSlot[entry]] |= F_D;
+              else ent[tlbSlot[entry]] |= F_D;
               tlbDirty[entry] = 1;
               mem++;
               dbw++;
@@ -450,15 +452,18 @@ export class IommuDomain implements Domain {
             // a level (less what the walk cache holds).
             const dv = dir[pfn >>> 9];
             const slot = code === 0 ? (dv > 0 ? (dv << 9) | (pfn & 511) : 0) : dv < 0 ? ~dv : 0;
-            const e = ent[slot]; // slot 0 is in table 0, never used: e = 0
-            if (e >= 0) {
+            // Slot 0 is in table 0 of its pool, never used: not a leaf.
+            const e = code === 0 ? leaf8[slot] : ent[slot];
+            if (code === 0 ? e === 0 : e >= 0) {
               this.translate(iova, len, write); // no leaf known here: the general path
             } else {
               misses++;
               mem += walkCache === null ? walkReads : this.walkReadsAt(iova, code + 1);
-              const ne = e | F_A | (write ? dOnWrite : 0);
+              const ne = e | F_A | (write ? dOnWrite : 0); // the flags sit alike in both forms
               if (ne !== e) {
-                ent[slot] = ne; // one atomic A/D update of the leaf
+                // one atomic A/D update of the leaf
+                if (code === 0) leaf8[slot] = ne;
+                else ent[slot] = ne;
                 mem++;
                 if ((ne & ~e & F_D) !== 0) dbw++;
               }
@@ -514,7 +519,7 @@ export class IommuDomain implements Domain {
         }-bit IOVA space or empty`,
       );
     }
-    const ent = this.pt.ent;
+    const pt = this.pt;
     const tlb = this.tlb;
     const codes = this.codesInUse;
     const dOnWrite = this.tracking ? F_D : 0;
@@ -535,9 +540,9 @@ export class IommuDomain implements Domain {
         this.hits++;
         if (write && dOnWrite !== 0 && this.tlbDirty[entry] === 0) {
           const slot = this.tlbSlot[entry];
-          const e = ent[slot];
+          const e = pt.get(code + 1, slot);
           if (e >= 0) throw new Error(`IOTLB entry ${entry} points at a non-leaf slot`);
-          ent[slot] = e | F_D;
+          pt.set(code + 1, slot, e | F_D);
           this.tlbDirty[entry] = 1;
           this.walkMemoryAccesses++;
           this.dirtyBitWrites++;
@@ -550,10 +555,10 @@ export class IommuDomain implements Domain {
         this.walkMemoryAccesses += this.walkCache === null
           ? this.pt.levels - level + 1
           : this.walkReads(hi, lo, level);
-        const e = ent[slot];
+        const e = pt.get(level, slot);
         const ne = e | F_A | (write ? dOnWrite : 0);
         if (ne !== e) {
-          ent[slot] = ne;
+          pt.set(level, slot, ne);
           this.walkMemoryAccesses++;
           if ((ne & ~e & F_D) !== 0) this.dirtyBitWrites++;
         }

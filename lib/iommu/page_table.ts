@@ -1,18 +1,21 @@
 // The IO page table: a radix tree of 4 KiB table pages, 512 entries a level,
 // leaves at the level of their page size (MODEL.md §2), as in Linux
-// io-pgtable-arm.c / amd io_pgtable.c / intel iommu.c. Tables live in one
-// pooled Int32Array (512 slots a table, freed tables reused), so a 4 TiB guest
-// with millions of 4 KiB leaves stays compact. A slot holds 0 (not present),
-// a child table index (> 0), or a leaf (< 0: LEAF | W | A | D). What the
-// walker changes structurally (split, collapse, unmap) it records into a
+// io-pgtable-arm.c / amd io_pgtable.c / intel iommu.c. Tables live in two
+// pools (512 slots a table, freed tables reused), so a 4 TiB guest with
+// millions of 4 KiB leaves stays compact: level-1 tables (4 KiB leaves only)
+// in a Uint8Array, a byte a leaf (0 or LEAF8 | W | A | D); higher tables in an
+// Int32Array whose slots hold 0 (not present), a child table index (> 0) or a
+// leaf (< 0: LEAF | W | A | D). get()/set() show both as the Int32 form. What
+// the walker changes structurally (split, collapse, unmap) it records into a
 // Gather; the caller pays for the invalidation (STYLE: state apart from cost).
 //
 // For the DMA hot path the table also keeps a region directory, one Int32 a
 // 2 MiB of IOVA: the 4 KiB table under that region, or the slot of the entry
-// (2 MiB, else 1 GiB) that maps it. It is the simulator's own shortcut, not a modelled cache: a walk
-// still costs one memory access a level in the counters; the directory only
-// saves the simulator the dependent loads of the upper levels. Every change
-// of a level-2 or level-1 table goes through attach/detach, which keep it.
+// (2 MiB, else 1 GiB) that maps it. It is the simulator's own shortcut, not a
+// modelled cache: a walk still costs one memory access a level in the
+// counters; the directory only saves the simulator the dependent loads of the
+// upper levels. Every change of a table at level 1 to 3 goes through
+// attach/detach (and a 1 GiB leaf's map through mapIn), which keep it.
 
 import type { Gather } from "./invalidation.ts";
 import type { LeafInfo } from "./types.ts";
@@ -26,8 +29,10 @@ export const ENTRIES_PER_TABLE = 512;
 /** Bytes of one table page. */
 export const TABLE_BYTES = 4096;
 
-/** Leaf marker: the sign bit, so every leaf slot is negative. */
+/** Leaf marker in the Int32 form: the sign bit, so every leaf slot is negative. */
 export const LEAF = 1 << 31;
+/** Leaf marker in a level-1 byte. */
+export const LEAF8 = 0x80;
 export const F_W = 1;
 export const F_A = 2;
 export const F_D = 4;
@@ -54,15 +59,54 @@ export function indexAt(iova: number, level: number): number {
   return Math.floor(iova / levelSize(level)) % ENTRIES_PER_TABLE;
 }
 
+/** Table pages of one kind: table t owns data[t*512 .. t*512+511]; t = 0 is never used. */
+class Pool<A extends Int32Array | Uint8Array> {
+  data: A;
+  count = 0;
+  private capacity: number;
+  private nextFresh = 1;
+  private readonly freeList: number[] = [];
+
+  constructor(private readonly make: (n: number) => A, initialTables: number) {
+    this.capacity = Math.max(2, initialTables);
+    this.data = make(this.capacity * ENTRIES_PER_TABLE);
+  }
+
+  /** A table page with every slot `fill`. May replace `data`. */
+  alloc(fill: number): number {
+    let t = this.freeList.pop();
+    if (t === undefined) {
+      if (this.nextFresh >= this.capacity) this.grow();
+      t = this.nextFresh++;
+    }
+    this.data.fill(fill, t * ENTRIES_PER_TABLE, (t + 1) * ENTRIES_PER_TABLE);
+    this.count++;
+    return t;
+  }
+
+  release(t: number): void {
+    this.freeList.push(t);
+    this.count--;
+  }
+
+  private grow(): void {
+    const cap = Math.ceil(this.capacity * 1.5) + 16;
+    if (cap * ENTRIES_PER_TABLE > 2 ** 31 - 1) {
+      throw new Error(`PageTable: more than ${this.capacity} table pages of a kind (model limit)`);
+    }
+    const next = this.make(cap * ENTRIES_PER_TABLE);
+    next.set(this.data);
+    this.data = next;
+    this.capacity = cap;
+  }
+}
+
 export class PageTable {
   readonly levels: number;
   /** Exclusive end of the IOVA space the levels cover (2^48 for 4 levels). */
   readonly vaLimit: number;
-  /** Slot pool: table t owns ent[t*512 .. t*512+511]. Replaced when it grows. */
-  ent: Int32Array;
   readonly root: number;
-  /** Live table pages, root included. */
-  tables = 0;
+  /** Highest live table count seen. */
   tablesPeak = 0;
   /** Leaves per level (index = level). */
   readonly leafCount: number[];
@@ -70,18 +114,20 @@ export class PageTable {
   collapses = 0;
   /**
    * Region directory, indexed by IOVA >> 21 below `dirLimit` (at most 2^43, so
-   * a 4 KiB page number fits an int32): > 0 the 4 KiB table of that 2 MiB
-   * region; < 0 ~slot of the deepest entry above it that is not a table (the
-   * level-2 entry, or the level-3 one where no level-2 table exists); 0 not
-   * known (walk from the root).
+   * a 4 KiB page number fits an int32): > 0 the level-1 table of that 2 MiB
+   * region; < 0 ~slot (in the Int32 pool) of the deepest entry above it that
+   * is not a table (the level-2 entry, or the level-3 one where no level-2
+   * table exists); 0 not known (walk from the root).
    */
   readonly dir: Int32Array;
   readonly dirLimit: number;
-  private capacity: number;
-  private nextFresh = 1; // table 0 is never used, so a child index is always > 0
-  private readonly freeList: number[] = [];
+  private readonly upper: Pool<Int32Array>;
+  private readonly lower: Pool<Uint8Array>;
 
-  /** `directorySpan`: IOVA bytes from 0 that the region directory covers. */
+  /**
+   * `initialTables`: level-1 tables to reserve room for; `directorySpan`:
+   * IOVA bytes from 0 that the region directory covers.
+   */
   constructor(levels: number, initialTables = 64, directorySpan = 0) {
     if (!Number.isInteger(levels) || levels < 2 || levels > 5) {
       throw new Error(`PageTable: ${levels} levels is outside 2..5`);
@@ -92,15 +138,55 @@ export class PageTable {
       ENTRIES_PER_TABLE;
     this.dir = new Int32Array(regions);
     this.dirLimit = regions * levelSize(2);
-    this.capacity = Math.max(2, initialTables);
-    this.ent = new Int32Array(this.capacity * ENTRIES_PER_TABLE);
+    this.upper = new Pool((n) => new Int32Array(n), Math.ceil(initialTables / 256) + 2 * levels);
+    this.lower = new Pool((n) => new Uint8Array(n), initialTables);
     this.leafCount = new Array(levels + 1).fill(0);
-    this.root = this.alloc();
+    this.root = this.alloc(levels);
   }
 
-  /** Puts table `child` (at `childLevel`, mapping from `base`) into `slot`. */
+  /** The Int32 pool: tables of level 2 and up. Replaced when it grows. */
+  get ent(): Int32Array {
+    return this.upper.data;
+  }
+
+  /** The byte pool: level-1 tables. Replaced when it grows. */
+  get leaf8(): Uint8Array {
+    return this.lower.data;
+  }
+
+  /** Live table pages, root included. */
+  get tables(): number {
+    return this.upper.count + this.lower.count;
+  }
+
+  get bytes(): number {
+    return this.tables * TABLE_BYTES;
+  }
+
+  /** The entry in `slot` of a table at `level`, in the Int32 form. */
+  get(level: number, slot: number): number {
+    if (level !== 1) return this.upper.data[slot];
+    const b = this.lower.data[slot];
+    return b === 0 ? 0 : LEAF | (b & FLAGS);
+  }
+
+  /** Writes an entry given in the Int32 form (a level-1 entry is a leaf or 0). */
+  set(level: number, slot: number, value: number): void {
+    if (level !== 1) this.upper.data[slot] = value;
+    else this.lower.data[slot] = value === 0 ? 0 : LEAF8 | (value & FLAGS);
+  }
+
+  private alloc(level: number, leafFill = 0): number {
+    const t = level === 1
+      ? this.lower.alloc(leafFill && LEAF8 | (leafFill & FLAGS))
+      : this.upper.alloc(leafFill);
+    if (this.tables > this.tablesPeak) this.tablesPeak = this.tables;
+    return t;
+  }
+
+  /** Puts table `child` (at `childLevel`, mapping from `base`) into `slot` of its parent. */
   private attach(slot: number, child: number, childLevel: number, base: number): void {
-    this.ent[slot] = child;
+    this.upper.data[slot] = child;
     if (base >= this.dirLimit) return;
     const r = base / REGION;
     if (childLevel === 1) this.dir[r] = child;
@@ -113,47 +199,15 @@ export class PageTable {
 
   /** Replaces the table in `slot` (at `childLevel`, from `base`) by `value` and frees it. */
   private detach(slot: number, childLevel: number, base: number, value: number): void {
-    const child = this.ent[slot];
-    this.ent[slot] = value;
-    this.release(child);
+    const child = this.upper.data[slot];
+    this.upper.data[slot] = value;
+    if (childLevel === 1) this.lower.release(child);
+    else this.upper.release(child);
     if (base >= this.dirLimit) return;
     const r = base / REGION;
     if (childLevel === 1) this.dir[r] = ~slot;
     else if (childLevel === 2) this.dir.fill(~slot, r, r + ENTRIES_PER_TABLE);
     else this.dir.fill(0, r, r + levelSize(childLevel + 1) / REGION); // slots in it go stale
-  }
-
-  get bytes(): number {
-    return this.tables * TABLE_BYTES;
-  }
-
-  /** A zeroed table page. May replace `ent`. */
-  alloc(): number {
-    let t = this.freeList.pop();
-    if (t === undefined) {
-      if (this.nextFresh >= this.capacity) this.grow();
-      t = this.nextFresh++;
-    }
-    this.ent.fill(0, t * ENTRIES_PER_TABLE, (t + 1) * ENTRIES_PER_TABLE);
-    this.tables++;
-    if (this.tables > this.tablesPeak) this.tablesPeak = this.tables;
-    return t;
-  }
-
-  release(t: number): void {
-    this.freeList.push(t);
-    this.tables--;
-  }
-
-  private grow(): void {
-    const cap = Math.ceil(this.capacity * 1.5) + 16;
-    if (cap * ENTRIES_PER_TABLE > 2 ** 31 - 1) {
-      throw new Error(`PageTable: more than ${this.capacity} table pages (model limit)`);
-    }
-    const next = new Int32Array(cap * ENTRIES_PER_TABLE);
-    next.set(this.ent);
-    this.ent = next;
-    this.capacity = cap;
   }
 
   /** The leaf slot and level that translate `iova`, or slot −1 (not mapped). */
@@ -162,7 +216,7 @@ export class PageTable {
     let t = this.root;
     for (let l = this.levels; l >= 1; l--) {
       const slot = t * ENTRIES_PER_TABLE + indexAt(iova, l);
-      const e = this.ent[slot];
+      const e = this.get(l, slot);
       if (e === 0) return { slot: -1, level: l };
       if (e < 0) return { slot, level: l };
       t = e;
@@ -173,16 +227,8 @@ export class PageTable {
   leafInfo(iova: number): LeafInfo | null {
     const { slot, level } = this.find(iova);
     if (slot < 0) return null;
-    const e = this.ent[slot];
     const size = levelSize(level);
-    return {
-      iova: Math.floor(iova / size) * size,
-      sizeBytes: size,
-      level,
-      writable: (e & F_W) !== 0,
-      accessed: (e & F_A) !== 0,
-      dirty: (e & F_D) !== 0,
-    };
+    return info(Math.floor(iova / size) * size, level, this.get(level, slot));
   }
 
   /** Maps [start, end) with writable leaves at `leafLevel`; the range is free. */
@@ -196,22 +242,21 @@ export class PageTable {
     const i1 = Math.ceil((end - base) / size);
     for (let i = i0; i < i1; i++) {
       const slot = t * ENTRIES_PER_TABLE + i;
+      const eStart = base + i * size;
       if (l === leaf) {
-        if (this.ent[slot] !== 0) throw new Error(`PageTable: map over a present entry`);
-        this.ent[slot] = LEAF | F_W;
+        if (this.get(l, slot) !== 0) throw new Error(`PageTable: map over a present entry`);
+        this.set(l, slot, LEAF | F_W);
         this.leafCount[l]++;
-        const eStart = base + i * size;
         if (l === 3 && eStart < this.dirLimit) {
           const r = eStart / REGION;
           this.dir.fill(~slot, r, r + ENTRIES_PER_TABLE);
         }
         continue;
       }
-      let child = this.ent[slot];
+      let child = this.upper.data[slot];
       if (child < 0) throw new Error(`PageTable: map under a present leaf`);
-      const eStart = base + i * size;
       if (child === 0) {
-        child = this.alloc();
+        child = this.alloc(l - 1);
         this.attach(slot, child, l - 1, eStart);
       }
       this.mapIn(child, l - 1, eStart, Math.max(start, eStart), Math.min(end, eStart + size), leaf);
@@ -242,14 +287,14 @@ export class PageTable {
     let removed = 0;
     for (let i = i0; i < i1; i++) {
       const slot = t * ENTRIES_PER_TABLE + i;
-      const e = this.ent[slot];
+      const e = this.get(l, slot);
       if (e === 0) continue;
       const eStart = base + i * size;
       if (e < 0) {
         if (eStart < start || eStart + size > end) {
           throw new Error(`PageTable: unmap would cut the leaf at ${eStart}`);
         }
-        this.ent[slot] = 0;
+        this.set(l, slot, 0);
         this.leafCount[l]--;
         g.add(eStart, eStart + size);
         removed += size;
@@ -263,14 +308,15 @@ export class PageTable {
         Math.min(end, eStart + size),
         g,
       );
-      if (this.isEmpty(e)) this.detach(slot, l - 1, eStart, 0);
+      if (this.isEmpty(e, l - 1)) this.detach(slot, l - 1, eStart, 0);
     }
     return removed;
   }
 
-  private isEmpty(t: number): boolean {
+  private isEmpty(t: number, level: number): boolean {
+    const data = level === 1 ? this.lower.data : this.upper.data;
     const from = t * ENTRIES_PER_TABLE;
-    for (let i = 0; i < ENTRIES_PER_TABLE; i++) if (this.ent[from + i] !== 0) return false;
+    for (let i = 0; i < ENTRIES_PER_TABLE; i++) if (data[from + i] !== 0) return false;
     return true;
   }
 
@@ -298,7 +344,7 @@ export class PageTable {
     const i1 = Math.ceil((end - base) / size);
     for (let i = i0; i < i1; i++) {
       const slot = t * ENTRIES_PER_TABLE + i;
-      let e = this.ent[slot];
+      let e = this.upper.data[slot];
       if (e === 0) continue;
       const eStart = base + i * size;
       if (e < 0) {
@@ -319,12 +365,10 @@ export class PageTable {
     }
   }
 
-  /** Replaces the leaf in `slot` (at `level`, from `base`) by a table of 512 children. */
+  /** Replaces the leaf in `slot` (at `level` >= 2, from `base`) by a table of 512 children. */
   private splitLeaf(slot: number, level: number, base: number): number {
-    const flags = this.ent[slot] & FLAGS;
-    const child = this.alloc();
-    const from = child * ENTRIES_PER_TABLE;
-    this.ent.fill(LEAF | flags, from, from + ENTRIES_PER_TABLE);
+    const flags = this.upper.data[slot] & FLAGS;
+    const child = this.alloc(level - 1, LEAF | flags);
     this.attach(slot, child, level - 1, base);
     this.leafCount[level]--;
     this.leafCount[level - 1] += ENTRIES_PER_TABLE;
@@ -360,20 +404,22 @@ export class PageTable {
     const i1 = Math.ceil((end - base) / size);
     for (let i = i0; i < i1; i++) {
       const slot = t * ENTRIES_PER_TABLE + i;
-      const child = this.ent[slot];
+      const child = this.upper.data[slot];
       if (child <= 0) continue;
       const eStart = base + i * size;
-      this.collapseIn(
-        child,
-        l - 1,
-        eStart,
-        Math.max(start, eStart),
-        Math.min(end, eStart + size),
-        legal,
-        g,
-      );
+      if (l - 1 > 1) {
+        this.collapseIn(
+          child,
+          l - 1,
+          eStart,
+          Math.max(start, eStart),
+          Math.min(end, eStart + size),
+          legal,
+          g,
+        );
+      }
       if (eStart < start || eStart + size > end || !legal(l, eStart)) continue;
-      const flags = this.uniformLeafFlags(child);
+      const flags = this.uniformLeafFlags(child, l - 1);
       if (flags < 0) continue;
       this.detach(slot, l - 1, eStart, LEAF | flags);
       this.leafCount[l - 1] -= ENTRIES_PER_TABLE;
@@ -384,13 +430,13 @@ export class PageTable {
   }
 
   /** W | (OR of A) | (OR of D) if all 512 slots are leaves of one W, else −1. */
-  private uniformLeafFlags(t: number): number {
+  private uniformLeafFlags(t: number, level: number): number {
     const from = t * ENTRIES_PER_TABLE;
-    const first = this.ent[from];
+    const first = this.get(level, from);
     if (first >= 0) return -1;
     let or = 0;
     for (let i = 0; i < ENTRIES_PER_TABLE; i++) {
-      const e = this.ent[from + i];
+      const e = this.get(level, from + i);
       if (e >= 0 || ((e ^ first) & F_W) !== 0) return -1;
       or |= e;
     }
@@ -423,8 +469,18 @@ export class PageTable {
     const size = levelSize(l);
     const i0 = Math.floor((start - base) / size);
     const i1 = Math.ceil((end - base) / size);
-    const ent = this.ent;
     const from = t * ENTRIES_PER_TABLE;
+    if (l === 1) {
+      const leaf8 = this.lower.data;
+      for (let i = i0; i < i1; i++) {
+        const b = leaf8[from + i];
+        if ((b & F_D) === 0) continue;
+        if (clear) leaf8[from + i] = b & ~F_D;
+        fn(base + i * size, size);
+      }
+      return;
+    }
+    const ent = this.upper.data;
     for (let i = i0; i < i1; i++) {
       const e = ent[from + i];
       if (e === 0) continue;
@@ -448,13 +504,19 @@ export class PageTable {
 
   /** Clears D in every leaf (tracking start: a clean snapshot). */
   clearAllDirty(): void {
-    const ent = this.ent;
-    const stack = [this.root];
+    const stack: [number, number][] = [[this.root, this.levels]];
     while (stack.length) {
-      const from = stack.pop()! * ENTRIES_PER_TABLE;
+      const [t, l] = stack.pop()!;
+      const from = t * ENTRIES_PER_TABLE;
+      if (l === 1) {
+        const leaf8 = this.lower.data;
+        for (let i = from; i < from + ENTRIES_PER_TABLE; i++) leaf8[i] &= ~F_D;
+        continue;
+      }
+      const ent = this.upper.data;
       for (let i = 0; i < ENTRIES_PER_TABLE; i++) {
         const e = ent[from + i];
-        if (e > 0) stack.push(e);
+        if (e > 0) stack.push([e, l - 1]);
         else if (e < 0) ent[from + i] = e & ~F_D;
       }
     }
@@ -476,7 +538,7 @@ export class PageTable {
     const i0 = Math.floor((start - base) / size);
     const i1 = Math.ceil((end - base) / size);
     for (let i = i0; i < i1; i++) {
-      const e = this.ent[t * ENTRIES_PER_TABLE + i];
+      const e = this.get(l, t * ENTRIES_PER_TABLE + i);
       if (e === 0) continue;
       const eStart = base + i * size;
       if (e > 0) {
@@ -487,16 +549,18 @@ export class PageTable {
           Math.max(start, eStart),
           Math.min(end, eStart + size),
         );
-      } else {
-        yield {
-          iova: eStart,
-          sizeBytes: size,
-          level: l,
-          writable: (e & F_W) !== 0,
-          accessed: (e & F_A) !== 0,
-          dirty: (e & F_D) !== 0,
-        };
-      }
+      } else yield info(eStart, l, e);
     }
   }
+}
+
+function info(iova: number, level: number, e: number): LeafInfo {
+  return {
+    iova,
+    sizeBytes: levelSize(level),
+    level,
+    writable: (e & F_W) !== 0,
+    accessed: (e & F_A) !== 0,
+    dirty: (e & F_D) !== 0,
+  };
 }
