@@ -333,6 +333,9 @@ export class IommuDomain implements Domain {
   }
 
   dma(iova: number, length: number, write: boolean): void {
+    if (!(length >= 0 && length <= 0xffffffff)) {
+      throw new RangeError(`dma: length ${length} is outside 0..2^32 − 1 bytes`);
+    }
     const b = this.scratch;
     b.iova[0] = iova;
     b.length[0] = length;

@@ -11,10 +11,6 @@ export class IntervalSet {
   private readonly ends: number[] = [];
   private readonly values: number[] = [];
 
-  get size(): number {
-    return this.starts.length;
-  }
-
   /** Index of the first range whose end is > x. */
   private firstEndingAfter(x: number): number {
     let lo = 0;
@@ -84,10 +80,5 @@ export class IntervalSet {
     this.starts.splice(i, n, ...s);
     this.ends.splice(i, n, ...e);
     this.values.splice(i, n, ...v);
-  }
-
-  /** The ranges as [start, end, value] triples. */
-  list(): Array<[number, number, number]> {
-    return this.starts.map((s, i) => [s, this.ends[i], this.values[i]]);
   }
 }

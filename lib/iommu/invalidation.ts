@@ -17,17 +17,6 @@ export function codeSize(code: number): number {
   return 2 ** (12 + 9 * code);
 }
 
-/** The tag of the entry of code `code` that covers `iova`. */
-export function tagOf(iova: number, code: number): number {
-  return Math.floor(iova / codeSize(code)) * TAG_CODES + code;
-}
-
-/** The set of `table` that a tag lives in (vpn mod sets). */
-export function setOfTag(table: LruTable, tag: number): number {
-  const vpn = Math.floor(tag / TAG_CODES);
-  return vpn % table.sets;
-}
-
 /**
  * Drops every entry of `table` with one of `codes` whose range intersects
  * [start, end). Probes the sets a range can live in when that is cheaper

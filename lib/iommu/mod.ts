@@ -14,6 +14,6 @@ export {
   VENDORS,
 } from "./vendors.ts";
 export { LruTable } from "./lru.ts";
-export { diffStats, STATS_KEYS, zeroStats } from "./stats.ts";
+export { diffStats, STATS_KEYS } from "./stats.ts";
 export { alignedCover } from "./invalidation.ts";
 export { levelOfSize, levelShift, levelSize } from "./page_table.ts";

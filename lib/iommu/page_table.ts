@@ -159,10 +159,6 @@ export class PageTable {
     return this.upper.count + this.lower.count;
   }
 
-  get bytes(): number {
-    return this.tables * TABLE_BYTES;
-  }
-
   /** The entry in `slot` of a table at `level`, in the Int32 form. */
   get(level: number, slot: number): number {
     if (level !== 1) return this.upper.data[slot];

@@ -19,10 +19,6 @@ export const STATS_KEYS: readonly (keyof IommuStats)[] = [
   "pageTableBytesPeak",
 ];
 
-export function zeroStats(): IommuStats {
-  return Object.fromEntries(STATS_KEYS.map((k) => [k, 0])) as unknown as IommuStats;
-}
-
 /** after − before, key by key. */
 export function diffStats(after: IommuStats, before: IommuStats): IommuStats {
   return Object.fromEntries(
