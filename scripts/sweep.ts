@@ -2,7 +2,9 @@
 // sweep in Hydra's style (`iommu.pageSize=4KiB,2MiB seed=range(1,6)`), run on
 // workers into the DuckDB store; `--out DIR` (with `--shard i/n` or an array
 // job's environment) runs one shard into Parquet files instead; `--emit
-// slurm|k8s` writes an array job for the same sweep. Exit codes: 0 done,
+// slurm|k8s` writes an array job for the same sweep; `--on slurm` writes it for
+// the points not yet stored, submits it, watches it and merges the results into
+// the store. Exit codes: 0 done,
 // 1 some points failed, 2 bad input, 3 store or engine error, 130 interrupted.
 
 import { Command, InvalidArgumentError, Option } from "commander";
@@ -13,17 +15,20 @@ import {
   planFor,
   readSpecFile,
   resolveEngine,
+  runOnSlurm,
   runShard,
   type Shard,
   ShardError,
   shardFromEnv,
   shardSweepId,
+  SlurmRunError,
   specFromArgs,
   StoreError,
   sweep,
   type SweepSpec,
   SweepSpecError,
 } from "../lib/sweep/mod.ts";
+import { SlurmError } from "../lib/cluster/mod.ts";
 import type { PointFailure, ProgressOption } from "../lib/sweep/mod.ts";
 import { readConfigFile, UsageError } from "./cli_common.ts";
 
@@ -52,7 +57,19 @@ const program = new Command("sweep")
     "slurm",
     "k8s",
   ]))
-  .option("--shards <n>", "array tasks for --emit (default: points, at most 16)", int)
+  .option(
+    "--shards <n>",
+    "array tasks for --emit (default: points, at most 16) or --on (default: one per point)",
+    int,
+  )
+  .addOption(
+    new Option("--on <scheduler>", "run on a cluster: submit, watch, merge into the store")
+      .choices(["slurm"]),
+  )
+  .option("--partition <name>", "Slurm partition for --on slurm")
+  .option("--array-limit <k>", "at most k array tasks at once for --on slurm", int)
+  .option("--time <limit>", "time limit per array task for --on slurm (e.g. 30:00)")
+  .option("--cpus-per-task <n>", "CPUs (sweep workers) per array task for --on slurm", int)
   .option("--image <image>", "container image for --emit k8s")
   .option("--workdir <dir>", "project checkout in the container for --emit k8s")
   .option("--volume-claim <name>", "PersistentVolumeClaim with the checkout for --emit k8s")
@@ -95,6 +112,11 @@ interface Opts {
   image?: string;
   workdir?: string;
   volumeClaim?: string;
+  on?: "slurm";
+  partition?: string;
+  arrayLimit?: number;
+  time?: string;
+  cpusPerTask?: number;
 }
 
 /** The spec from a spec file and/or command-line axes. */
@@ -139,7 +161,16 @@ async function main(): Promise<number> {
   const written = { argv: Deno.args };
   const spec = await specOf(args, o);
   const engine = resolveEngine(o.engine);
-  const shardMode = o.shard !== undefined || o.out !== undefined;
+  const shardMode = !o.on && (o.shard !== undefined || o.out !== undefined);
+  if (o.on && (o.emit || o.shard !== undefined || o.force)) {
+    throw new UsageError(
+      `--on ${o.on} cannot be combined with ${o.emit ? "--emit" : o.force ? "--force" : "--shard"}`,
+    );
+  }
+
+  if (!o.on && (o.partition || o.arrayLimit || o.time || o.cpusPerTask)) {
+    throw new UsageError("--partition, --array-limit, --time and --cpus-per-task need --on slurm");
+  }
 
   if (o.dryRun || o.emit) {
     const plan = await planFor(spec, engine, written);
@@ -180,12 +211,56 @@ async function main(): Promise<number> {
   let signals = 0;
   const onSignal = () => {
     if (++signals > 1) Deno.exit(130);
-    console.error("\nsweep: stopping (finishing the current write; Ctrl-C again to quit now)");
+    console.error(
+      o.on
+        ? "\nsweep: cancelling the Slurm job (scancel), then merging what landed (Ctrl-C again to quit now)"
+        : "\nsweep: stopping (finishing the current write; Ctrl-C again to quit now)",
+    );
     abort.abort();
   };
   Deno.addSignalListener("SIGINT", onSignal);
   Deno.addSignalListener("SIGTERM", onSignal);
   try {
+    if (o.on === "slurm") {
+      const r = await runOnSlurm(spec, {
+        store: o.store,
+        outDir: o.out,
+        engine: o.engine,
+        tasks: o.shards,
+        arrayLimit: o.arrayLimit,
+        partition: o.partition,
+        time: o.time,
+        cpusPerTask: o.cpusPerTask,
+        progress: o.progress,
+        progressIntervalSec: o.progressInterval,
+        signal: abort.signal,
+        written,
+        onSubmit: (s) => {
+          if (!o.json) {
+            console.error(
+              `submitted slurm job ${s.jobId}: ${s.points.length} points in ` +
+                `${s.taskIds.length} array tasks (${s.jobPath})`,
+            );
+          }
+        },
+      });
+      if (o.json) console.log(JSON.stringify(r, null, 2));
+      else if (r.jobId === null) {
+        console.log(
+          `sweep ${r.sweepId}: all ${r.points} points already stored in ${r.store}; nothing to submit`,
+        );
+      } else {
+        console.log(
+          `sweep ${r.sweepId} on slurm (job ${r.jobId}, ${r.jobState}): ${r.points} points, ` +
+            `${r.submitted.length} submitted, ${r.reused} already stored, ${r.ok} ok, ` +
+            `${r.failed} failed` + (r.missing ? `, ${r.missing} without a result` : "") +
+            ` → ${r.store}` +
+            (r.interrupted ? " (cancelled: run again to submit the rest)" : ""),
+        );
+      }
+      printFailures(r.failures);
+      return r.interrupted ? 130 : r.failed || r.missing ? 1 : 0;
+    }
     if (shardMode) {
       const shard: Shard = o.shard ? parseShard(o.shard) : shardFromEnv() ?? { index: 0, count: 1 };
       const plan = await planFor(spec, engine, written);
@@ -247,7 +322,10 @@ try {
     console.error(`sweep: ${e.message}`);
     Deno.exit(2);
   }
-  if (e instanceof StoreError || e instanceof EngineError) {
+  if (
+    e instanceof StoreError || e instanceof EngineError || e instanceof SlurmError ||
+    e instanceof SlurmRunError
+  ) {
     console.error(`sweep: ${e.message}`);
     Deno.exit(3);
   }

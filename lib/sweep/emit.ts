@@ -19,6 +19,8 @@ export interface EmitOptions {
   workers?: number;
   /** Engine module for the tasks, if not the default (a path or URL they can read). */
   engine?: string;
+  /** Slurm: the `--array` task ids (default `0-<shards-1>`), e.g. only the shards still to run. */
+  array?: string;
   /** Kubernetes: container image with Deno (default denoland/deno:2.9.6). */
   image?: string;
   /** Kubernetes: the project checkout inside the container (default /project). */
@@ -55,6 +57,8 @@ export function slurmScript(plan: SweepPlan, o: {
   workers: number;
   specPath: string;
   engine?: string;
+  /** `--array` task ids (default all: `0-<shards-1>`). */
+  array?: string;
 }): string {
   const id = shardSweepId(plan);
   const out = shQuote(o.outDir);
@@ -68,7 +72,7 @@ export function slurmScript(plan: SweepPlan, o: {
 # to ${o.outDir}; a task run again skips the points it already wrote.
 # Deno: \$DENO if set (a path to deno), else \`npx -y deno@2.9.6\`.
 #SBATCH --job-name=sweep-${id}
-#SBATCH --array=0-${o.shards - 1}
+#SBATCH --array=${o.array ?? `0-${o.shards - 1}`}
 #SBATCH --ntasks=1
 #SBATCH --cpus-per-task=${o.workers}
 #SBATCH --output=${o.outDir}/logs/%A_%a.out
@@ -177,7 +181,14 @@ export async function emitJob(
   await Deno.writeTextFile(specPath, JSON.stringify(planSpec(plan), null, 2) + "\n");
   const jobPath = `${outDir}/${kind === "slurm" ? "sweep.sbatch" : "job.yaml"}`;
   const text = kind === "slurm"
-    ? slurmScript(plan, { outDir, shards, workers, specPath, engine: options.engine })
+    ? slurmScript(plan, {
+      outDir,
+      shards,
+      workers,
+      specPath,
+      engine: options.engine,
+      array: options.array,
+    })
     : k8sManifest(plan, {
       outDir,
       shards,

@@ -1,7 +1,8 @@
 // The sweep layer's public API: expand and validate a sweep spec, run it on
 // workers into the DuckDB store (resumable, deduplicated by run key), query the
 // store, move results in and out as Parquet, and run a sweep as shards of an
-// array job on a cluster.
+// array job on a cluster (emitted for the user to submit, or submitted, watched
+// and merged in one call on Slurm).
 
 export {
   type AxisValues,
@@ -58,4 +59,15 @@ export {
   k8sManifest,
   slurmScript,
 } from "./emit.ts";
+export {
+  checkWritable,
+  maxArraySize,
+  runOnSlurm,
+  type SlurmProgress,
+  slurmProgressLine,
+  type SlurmProgressOption,
+  SlurmRunError,
+  type SlurmRunOptions,
+  type SlurmRunResult,
+} from "./slurm_run.ts";
 export { configColumns, METRIC_TYPES, ROUND_TYPES } from "./columns.ts";
