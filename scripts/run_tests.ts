@@ -1,4 +1,5 @@
-// `deno task test`: ensures the system tools some tests need (see
+// `deno task test` (not named test.ts: `deno test` would take that for a
+// test module): ensures the system tools some tests need (see
 // lib/testing/system.ts), then runs every test with Deno's runner, whose last
 // line is the `ok | N passed | N failed` summary. Extra arguments go to
 // `deno test` (e.g. a file or `--filter name`).

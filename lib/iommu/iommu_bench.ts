@@ -21,10 +21,10 @@ export interface BenchRow {
   note?: string;
 }
 
-const PAGES = 1 << 20;
-const ENTRIES = 512;
-const WAYS = 8;
-const BATCH = 4096;
+export const PAGES = 1 << 20;
+export const ENTRIES = 512;
+export const WAYS = 8;
+export const BATCH = 4096;
 
 const REPO = new URL("../../", import.meta.url);
 const C_SOURCE = new URL("../shared/bench/iotlb_ref.c", REPO);
@@ -67,7 +67,7 @@ function runReference(bin: string, accesses: number): CRun {
 }
 
 /** The engine set up as the C reference: 1 Mi 4 KiB pages mapped, tracking on. */
-function hotPathDomain(log: boolean, general = false): Domain {
+export function hotPathDomain(log: boolean, general = false): Domain {
   const d = createDomain({
     guest: { memory: PAGES * 4096 },
     iommu: { pageSize: 4096, iotlb: { entries: ENTRIES, ways: WAYS } },
@@ -81,7 +81,7 @@ function hotPathDomain(log: boolean, general = false): Domain {
 }
 
 /** Accesses/s of `accesses` random 4 KiB writes, batch filling included. */
-function runEngine(d: Domain, accesses: number, batch: DmaBatch, seed: number): number {
+export function runEngine(d: Domain, accesses: number, batch: DmaBatch, seed: number): number {
   let s = seed | 0 || 1;
   const iova = batch.iova;
   const t0 = performance.now();

@@ -1,4 +1,4 @@
-// System tools that some tests need (Jupyter with the Deno kernel, Slurm). scripts/test.ts ensures them before the tests run: present → use;
+// System tools that some tests need (Jupyter with the Deno kernel, Slurm). scripts/run_tests.ts ensures them before the tests run: present → use;
 // missing and root → install with apt (idempotent); missing and not root →
 // print the one command to run and skip those tests loudly, but fail when
 // CI=true. Tests ask `needTool(name)` to learn whether they may run.
