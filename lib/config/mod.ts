@@ -21,3 +21,4 @@ export {
 export { canonicalJson, configHash, sha256Hex } from "./canonical.ts";
 export { applyOverrides, mergeInputs, parseAssignment, parseValue, setPath } from "./overrides.ts";
 export { JSON_SCHEMA_PATH, runConfigJsonSchema, runConfigJsonSchemaText } from "./json_schema.ts";
+export { ConfigFileError, readConfigFile, withoutSchemaKey } from "./file.ts";

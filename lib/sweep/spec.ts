@@ -6,13 +6,16 @@
 
 import {
   checkConfig,
+  ConfigFileError,
   configHash,
   mergeInputs,
   parseAssignment,
   parseConfig,
   parseValue,
+  readConfigFile,
   type RunConfig,
   setPath,
+  withoutSchemaKey,
 } from "../config/mod.ts";
 
 /** An axis's values: a list, or text as on the command line ("4KiB,2MiB", "range(1,6)"). */
@@ -293,22 +296,16 @@ function resolveBasePath(spec: SweepSpec, specPath: string): SweepSpec {
 
 async function readBase(base: SweepSpec["base"]): Promise<Record<string, unknown>> {
   if (base === undefined) return {};
-  if (isPlainObject(base)) {
-    const { $schema: _ignored, ...rest } = base;
-    return rest;
-  }
+  if (isPlainObject(base)) return withoutSchemaKey(base);
   if (typeof base !== "string") {
     throw new SweepSpecError(["base: must be a config object or the path of a JSON config file"]);
   }
-  let value: unknown;
   try {
-    value = JSON.parse(await Deno.readTextFile(base));
+    return await readConfigFile(base);
   } catch (e) {
-    throw new SweepSpecError([`base: cannot read config file ${base}: ${(e as Error).message}`]);
+    if (e instanceof ConfigFileError) throw new SweepSpecError([`base: ${e.message}`]);
+    throw e;
   }
-  if (!isPlainObject(value)) throw new SweepSpecError([`base: ${base} must hold a JSON object`]);
-  const { $schema: _ignored, ...rest } = value;
-  return rest;
 }
 
 export interface PlanOptions {
