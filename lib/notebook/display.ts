@@ -31,14 +31,21 @@ export interface Shown extends Displayable {
   display(): Promise<void>;
 }
 
+/** How long display() waits after sending, so iopub carries it before the cell ends. */
+const DISPLAY_SETTLE_MS = 100;
+
 function displayable(bundle: MimeBundle): Shown {
   return {
     bundle,
     [JUPYTER_DISPLAY]: () => bundle,
     display: async () => {
       const api = jupyterApi();
-      if (api) await api.display(bundle, { raw: true });
-      else console.log(bundle["text/plain"] ?? "");
+      if (!api) return console.log(bundle["text/plain"] ?? "");
+      await api.display(bundle, { raw: true });
+      // The awaited display can still reach iopub after the cell's idle
+      // status when the kernel is cold (seen once in CI on a fresh kernel
+      // install, the SVG then missing): let the message go out first.
+      await new Promise((resolve) => setTimeout(resolve, DISPLAY_SETTLE_MS));
     },
   };
 }
