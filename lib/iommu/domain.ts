@@ -669,10 +669,17 @@ export class IommuDomain implements Domain {
     const batch = this.clearBatch;
     const found: number[] | null = req.onDirtyLeaf ? [] : null;
     let cleared = 0;
+    const oneBitLimit = 2 ** 31 * pageSize; // bit indexes below 2^31 fit int32 ops
     this.pt.scanDirty(iova, end, clear, (leafIova, leafSize) => {
-      const b0 = Math.floor((Math.max(leafIova, iova) - iova) / pageSize);
-      const b1 = Math.ceil((Math.min(leafIova + leafSize, end) - iova) / pageSize);
-      setBits(bitmap, b0, b1);
+      if (leafSize === pageSize && leafIova >= iova && leafIova - iova < oneBitLimit) {
+        // The common case of a read at leaf granularity: one bit, no division loops.
+        const k = (leafIova - iova) / pageSize;
+        bitmap[k >> 3] |= 1 << (k & 7);
+      } else {
+        const b0 = Math.floor((Math.max(leafIova, iova) - iova) / pageSize);
+        const b1 = Math.ceil((Math.min(leafIova + leafSize, end) - iova) / pageSize);
+        setBits(bitmap, b0, b1);
+      }
       found?.push(leafIova, leafSize);
       if (!invalidate) return;
       cleared++;

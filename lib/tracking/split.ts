@@ -12,8 +12,8 @@ export interface SplitPolicy {
   readonly name: string;
   /** Tracking has just been switched on. */
   onStart(domain: Domain): void;
-  /** A dirty leaf seen by a read (called during getDirtyBitmap). */
-  onDirtyLeaf(iova: number, sizeBytes: number): void;
+  /** A dirty leaf seen by a read; policies that need no leaves leave it out (reads are faster). */
+  onDirtyLeaf?(iova: number, sizeBytes: number): void;
   /** The read is over (cleared and invalidated); act on what it saw. */
   afterRead(domain: Domain): void;
   /** Tracking is about to stop. */
@@ -35,7 +35,6 @@ const noop = () => {};
 const none: SplitFactory = () => ({
   name: "none",
   onStart: noop,
-  onDirtyLeaf: noop,
   afterRead: noop,
   onStop: noop,
 });
@@ -47,7 +46,6 @@ const eager: SplitFactory = (ctx) => ({
     domain.split(0, ctx.memoryBytes, ctx.splitTo);
     domain.flushDomain();
   },
-  onDirtyLeaf: noop,
   afterRead: noop,
   onStop(domain) {
     if (ctx.collapseAfter && ctx.splitTo < ctx.mappingPageSize) domain.collapse(0, ctx.memoryBytes);

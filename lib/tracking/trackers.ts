@@ -21,7 +21,7 @@ export interface TrackerContext {
 function iommuTracker({ config, domain }: TrackerContext): Tracker {
   const policy = createSplitPolicy(config);
   const length = config.guest.memory;
-  const onDirtyLeaf = (iova: number, size: number) => policy.onDirtyLeaf(iova, size);
+  const onDirtyLeaf = policy.onDirtyLeaf?.bind(policy);
   return {
     mode: "iommu",
     start() {
