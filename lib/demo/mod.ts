@@ -88,7 +88,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       lines.push(
         `${p.pageSizeLabel.padEnd(5)} ${p.split.padEnd(6)} ${
           g.map((q) => q.clearBatch).join(",").padEnd(12)
-        } ${formatSize(Math.round(p.x)).padStart(13)} ${pct(p.y).padStart(10)}`,
+        } ${formatSize(Math.round(p.x)).padStart(13)} ${pct(p.y).padStart(10)}${
+          p.convergedFraction < 1 ? "   not converged (stopped at maxRounds)" : ""
+        }`,
       );
     }
   }
