@@ -275,7 +275,7 @@ function parseParam(arg: string): [string, unknown] {
   return [arg.slice(0, eq), value];
 }
 
-async function main(args: string[]): Promise<number> {
+export async function main(args: string[]): Promise<number> {
   let outDir: string | undefined;
   const params: Record<string, unknown> = {};
   const files: string[] = [];
@@ -329,5 +329,3 @@ async function main(args: string[]): Promise<number> {
   console.log(`${list.length - failed}/${list.length} notebooks ran without error`);
   return failed ? 1 : 0;
 }
-
-if (import.meta.main) Deno.exit(await main(Deno.args));
