@@ -1,18 +1,29 @@
 // `deno task demo`: the main job. Runs the headline sweep into
 // data/results.duckdb (points already stored are reused), writes the headline
-// figure to data/plots/frontier.svg and prints the frontier.
+// figure to data/plots/frontier.svg and prints the frontier. A store that
+// cannot be used (not DuckDB, locked by another writer, disk full) is a
+// one-line message and exit code 3; a failed point, exit code 1.
 import { runDemo } from "../lib/demo/mod.ts";
+import { EngineError, StoreError } from "../lib/sweep/mod.ts";
 
 const t0 = performance.now();
-const r = await runDemo();
-const s = r.sweep;
-console.log(`\n${r.frontierText}\n`);
-console.log(
-  `${s.points} points: ${s.ran} run, ${s.reused} reused from the store, ${s.failed} failed ` +
-    `(${((performance.now() - t0) / 1000).toFixed(1)} s)`,
-);
-console.log(
-  `results: ${s.store} (sweep ${s.sweepId}; try: deno task query "select * from runs limit 5")`,
-);
-console.log(`figure:  ${r.svgPath}`);
-if (s.failed > 0) Deno.exit(1);
+try {
+  const r = await runDemo();
+  const s = r.sweep;
+  console.log(`\n${r.frontierText}\n`);
+  console.log(
+    `${s.points} points: ${s.ran} run, ${s.reused} reused from the store, ${s.failed} failed ` +
+      `(${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+  );
+  console.log(
+    `results: ${s.store} (sweep ${s.sweepId}; try: deno task query "select * from runs limit 5")`,
+  );
+  console.log(`figure:  ${r.svgPath}`);
+  if (s.failed > 0) Deno.exit(1);
+} catch (e) {
+  if (e instanceof StoreError || e instanceof EngineError) {
+    console.error(`demo: ${e.message}`);
+    Deno.exit(3);
+  }
+  throw e;
+}

@@ -16,7 +16,14 @@ const program = new Command("sim")
   .option("-c, --config <file>", "JSON config file (overrides apply on top)")
   .option("--json", "print the simulate() result as JSON")
   .showHelpAfterError()
-  .parse(["deno", "sim", ...Deno.args]);
+  .exitOverride();
+
+try {
+  program.parse(["deno", "sim", ...Deno.args]);
+} catch (e) {
+  // commander has printed the problem (or the help, exit code 0)
+  Deno.exit((e as { exitCode?: number }).exitCode === 0 ? 0 : 2);
+}
 
 const opts = program.opts<{ config?: string; json?: boolean }>();
 try {

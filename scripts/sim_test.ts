@@ -46,6 +46,11 @@ Deno.test("sim: a bad config is a clear message and exit code 2", async () => {
   assert.equal(u.code, 2);
   assert.match(u.stderr, /unknown key "trackin"/);
   assert.doesNotMatch(u.stderr, /\n\s+at /, "no stack trace");
+  for (const args of [["foo"], ["tracking.split=lazy", "tracking.split.x=1"], ["--bogus"]]) {
+    const r = await sim(...args);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, `${args.join(" ")}: no stack trace`);
+  }
 });
 
 Deno.test("sim: a missing trace file or config file is exit code 2", async () => {

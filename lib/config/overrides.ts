@@ -1,7 +1,10 @@
 // `key=value` overrides from the command line (`tracking.split=lazy
 // iommu.pageSize=2MiB`), merged into a config input before validation.
 // Values read as JSON when they parse (numbers, booleans, arrays, objects),
-// else as strings, so units stay strings for the schema to read.
+// else as strings, so units stay strings for the schema to read. A malformed
+// override is a ConfigError, printed like any other config fault.
+
+import { ConfigError } from "./validate.ts";
 
 /** Reads one override value: JSON when it parses, else the raw string. */
 export function parseValue(text: string): unknown {
@@ -17,10 +20,12 @@ export function parseValue(text: string): unknown {
 /** Splits `a.b.c=v` into a path and a value; throws on a malformed pair. */
 export function parseAssignment(arg: string): { path: string[]; value: string } {
   const eq = arg.indexOf("=");
-  if (eq <= 0) throw new Error(`"${arg}" is not a key=value override (e.g. tracking.split=lazy)`);
+  if (eq <= 0) {
+    throw new ConfigError([`"${arg}" is not a key=value override (e.g. tracking.split=lazy)`]);
+  }
   const path = arg.slice(0, eq).trim().split(".");
   if (path.some((p) => p === "" || p === "__proto__" || p === "constructor" || p === "prototype")) {
-    throw new Error(`"${arg.slice(0, eq)}" is not a key path (e.g. iommu.iotlb.entries)`);
+    throw new ConfigError([`"${arg.slice(0, eq)}" is not a key path (e.g. iommu.iotlb.entries)`]);
   }
   return { path, value: arg.slice(eq + 1) };
 }
@@ -32,7 +37,7 @@ export function setPath(target: Record<string, unknown>, path: string[], value: 
     const next = node[p];
     if (next === undefined) node[p] = {};
     else if (typeof next !== "object" || next === null || Array.isArray(next)) {
-      throw new Error(`cannot set ${path.join(".")}: ${p} is not an object`);
+      throw new ConfigError([`${path.join(".")}: cannot set it, ${p} is not an object`]);
     }
     node = node[p] as Record<string, unknown>;
   }
@@ -44,7 +49,7 @@ export function mergeInputs(...inputs: unknown[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const input of inputs) {
     if (input === undefined) continue;
-    if (!isPlainObject(input)) throw new Error("a config must be a JSON object");
+    if (!isPlainObject(input)) throw new ConfigError(["a config must be a JSON object"]);
     mergeInto(out, input);
   }
   return out;
