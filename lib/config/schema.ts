@@ -94,6 +94,9 @@ const tracking = z.strictObject({
     description: "clear Dirty bits without invalidating the IOTLB: loses writes, on purpose",
   }),
   startBefore: duration("tracking starts this long before migration").prefault(0),
+  readInterval: duration(
+    "dirty reads this often while tracking runs before migration (lazy splitting)",
+  ).prefault(1000),
   device,
 }).prefault({});
 
@@ -192,7 +195,7 @@ const migration = z.strictObject({
   }),
   warmup: duration("workload runs this long before tracking starts: the baseline").prefault(200),
   overheadDelaysRound: z.boolean().default(false).meta({
-    description: "add flush and split time to the round's duration",
+    description: "add each read's invalidation time to the next round (or to the downtime)",
   }),
 }).prefault({});
 

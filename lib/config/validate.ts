@@ -180,6 +180,9 @@ function crossFieldProblems(c: RunConfig): string[] {
   if (c.iommu.iotlb.entries === 0) {
     out.push(`iommu.iotlb.entries: 0 is too small: the IOTLB needs at least one entry`);
   }
+  if (c.tracking.readInterval <= 0) {
+    out.push(`tracking.readInterval: ${c.tracking.readInterval} is too small: must be > 0 ms`);
+  }
   const dev = c.tracking.device.pageSize;
   if (!isPow2(dev) || dev < 4096) {
     out.push(`tracking.device.pageSize: ${formatSize(dev)} is not a power of two >= 4KiB`);

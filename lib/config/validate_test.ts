@@ -171,6 +171,12 @@ Deno.test("cross-field: the working set fits guest memory", () => {
   ]);
 });
 
+Deno.test("cross-field: the provisioning read interval is positive", () => {
+  assert.deepEqual(problems({ tracking: { readInterval: 0 } }), [
+    "tracking.readInterval: 0 is too small: must be > 0 ms",
+  ]);
+});
+
 Deno.test("cross-field: device tracking page size", () => {
   assert.deepEqual(problems({ tracking: { device: { pageSize: 3000 } } }), [
     "tracking.device.pageSize: 3000B is not a power of two >= 4KiB",

@@ -2,6 +2,7 @@
 export { simulate, type SimulateOptions } from "./simulate.ts";
 export { Verifier } from "./verifier.ts";
 export { formatResult } from "./format.ts";
+export { ENGINE_SOURCE_DIRS, engineSourceVersion } from "./version.ts";
 export {
   ENGINE_VERSION,
   type RoundRecord,

@@ -4,7 +4,7 @@
 
 import type { RunConfig } from "../config/mod.ts";
 
-/** Bumped when a change alters simulation results, so stored runs are not reused. */
+/** The release name; run keys use engineVersion() (version.ts), which adds a hash of the sources. */
 export const ENGINE_VERSION = "0.1.0";
 
 export interface Summary {
@@ -40,7 +40,9 @@ export interface RoundRecord {
   dirtyBytes: number;
   translations: number;
   iotlbMisses: number;
+  /** Page-selective invalidations (as the summary's invalidations). */
   invalidations: number;
+  domainFlushes: number;
   splits: number;
   pageTableBytes: number;
   stopAndCopy: boolean;

@@ -53,6 +53,7 @@ export const ROUND_TYPES: Record<keyof RoundRecord, SqlType> = {
   translations: "DOUBLE",
   iotlbMisses: "DOUBLE",
   invalidations: "DOUBLE",
+  domainFlushes: "DOUBLE",
   splits: "DOUBLE",
   pageTableBytes: "DOUBLE",
   stopAndCopy: "BOOLEAN",

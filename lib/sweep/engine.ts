@@ -1,7 +1,7 @@
 // Which module the sweep workers load `simulate` from: the real engine
 // (lib/migration/mod.ts) unless told otherwise, e.g. a test double. Run keys
-// are salted with that module's ENGINE_VERSION, so results of two engines
-// never share a key.
+// are salted with that module's engine version (for the real engine, its
+// release plus a hash of its sources), so results of two engines never share a key.
 
 import { ENGINE_VERSION } from "../migration/types.ts";
 
@@ -30,5 +30,8 @@ export async function engineVersion(engineUrl: string): Promise<string> {
   if (typeof mod.simulate !== "function") {
     throw new EngineError(`the engine ${engineUrl} does not export simulate()`);
   }
+  // The real engine hashes its sources (lib/migration/version.ts); a test
+  // double may export a plain ENGINE_VERSION string.
+  if (typeof mod.engineSourceVersion === "function") return await mod.engineSourceVersion();
   return typeof mod.ENGINE_VERSION === "string" ? mod.ENGINE_VERSION : ENGINE_VERSION;
 }

@@ -3,6 +3,6 @@
 export type { DirtyReport, Tracker } from "./types.ts";
 export { LOG_WRITTEN_SINCE_COPY, LOG_WRITTEN_SINCE_REPORT } from "./types.ts";
 export { createSplitPolicy, SPLIT_POLICIES, type SplitPolicy } from "./split.ts";
-export { createDeviceTracker, mergeRanges as mergeTrackedRanges } from "./device.ts";
+export { createDeviceTracker } from "./device.ts";
 export { createTracker, type TrackerContext } from "./trackers.ts";
-export { forEachSetBit, popcount, setBit, testBit } from "./bitmap.ts";
+export { popcount } from "./bitmap.ts";

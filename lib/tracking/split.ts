@@ -43,8 +43,9 @@ const eager: SplitFactory = (ctx) => ({
   name: "eager",
   onStart(domain) {
     if (ctx.splitTo >= ctx.mappingPageSize) return;
+    // split() invalidates the translations it replaced (one gathered range
+    // flush), which is MODEL.md's "then one domain flush" for a whole-memory split.
     domain.split(0, ctx.memoryBytes, ctx.splitTo);
-    domain.flushDomain();
   },
   afterRead: noop,
   onStop(domain) {

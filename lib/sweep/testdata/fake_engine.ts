@@ -63,6 +63,7 @@ export async function simulate(input: unknown = {}): Promise<SimResult> {
       translations,
       iotlbMisses: Math.floor(translations * random() * 0.2),
       invalidations: Math.floor(random() * 100),
+      domainFlushes: 0,
       splits: config.tracking.split === "none" ? 0 : Math.floor(random() * 10),
       pageTableBytes: 4096 * (1 + Math.floor(random() * 32)),
       stopAndCopy,
