@@ -11,8 +11,6 @@ export interface SystemTool {
   apt: string[];
   /** Extra setup after apt (e.g. registering the Deno Jupyter kernel). */
   after?: string[][];
-  /** A further check beyond `commands` (e.g. the kernelspec is registered). */
-  ready?: string[];
 }
 
 export const SYSTEM_TOOLS: Record<string, SystemTool> = {
@@ -21,7 +19,6 @@ export const SYSTEM_TOOLS: Record<string, SystemTool> = {
     commands: ["jupyter", "jupyter-nbconvert"],
     apt: ["jupyter-nbconvert", "jupyter-client", "python3-nbclient", "jupyter-core"],
     after: [[Deno.execPath(), "jupyter", "--install", "--force"]],
-    ready: ["jupyter", "kernelspec", "list"],
   },
   slurm: {
     name: "slurm",
@@ -32,7 +29,10 @@ export const SYSTEM_TOOLS: Record<string, SystemTool> = {
 
 /** Whether `cmd` is on PATH. */
 export function onPath(cmd: string): boolean {
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+  // Daemons (slurmctld, munged) live in /usr/sbin, which a normal user's PATH
+  // often lacks: look there too, so an installed Slurm is not reported missing.
+  const dirs = [...(Deno.env.get("PATH") ?? "").split(":"), "/usr/sbin", "/sbin"];
+  for (const dir of dirs) {
     try {
       if (Deno.statSync(`${dir}/${cmd}`).isFile) return true;
     } catch { /* not here */ }
