@@ -181,6 +181,69 @@ export function benchIommuHotPath(
   return rows;
 }
 
+/** A domain over the hot path's 4 GiB (1 Mi 4 KiB pages), tracking on, write log attached. */
+export function shapeDomain(
+  pageSize: number,
+  iotlb: { entries: number; ways: number },
+  splitEvery = 0,
+): Domain {
+  const bytes = PAGES * 4096;
+  const d = createDomain({ guest: { memory: bytes }, iommu: { pageSize, iotlb } });
+  d.map(0, bytes, pageSize);
+  // Lazy splitting's state: every `splitEvery`-th leaf split to 4 KiB (1 << 30: only the first).
+  if (splitEvery > 0) {
+    for (let a = 0; a < bytes; a += splitEvery * pageSize) d.split(a, pageSize, 4096);
+  }
+  d.setDirtyTracking(true);
+  d.attachWriteLog(new Uint8Array(PAGES), 1);
+  return d;
+}
+
+/**
+ * Other shapes of the same random 4 KiB writes over 4 GiB (512-entry 8-way
+ * IOTLB unless said): a 2 MiB mapping, the same with one leaf and with every
+ * 8th leaf split to 4 KiB (mixed leaf sizes, as lazy splitting leaves them),
+ * and a 4 KiB mapping with a fully associative 64-entry IOTLB (64 ways).
+ * Medians of `rounds` interleaved runs.
+ */
+export function benchIommuShapes(
+  opts: { accesses?: number; rounds?: number } = {},
+): BenchRow[] {
+  const accesses = opts.accesses ?? 4_000_000;
+  const rounds = opts.rounds ?? 5;
+  const MiB2 = 2 ** 21;
+  const tlb = { entries: ENTRIES, ways: WAYS };
+  const cases: [string, () => Domain][] = [
+    ["2 MiB mapping, 512x8 IOTLB", () => shapeDomain(MiB2, tlb)],
+    ["2 MiB mapping, one leaf split to 4 KiB", () => shapeDomain(MiB2, tlb, 1 << 30)],
+    ["2 MiB mapping, every 8th leaf split to 4 KiB", () => shapeDomain(MiB2, tlb, 8)],
+    [
+      "4 KiB mapping, 64-entry fully associative IOTLB",
+      () => shapeDomain(4096, { entries: 64, ways: 64 }),
+    ],
+  ];
+  const batch: DmaBatch = {
+    iova: new Float64Array(BATCH),
+    length: new Uint32Array(BATCH).fill(4096),
+    write: new Uint8Array(BATCH).fill(1),
+  };
+  const domains = cases.map(([, mk]) => mk());
+  for (const d of domains) runEngine(d, PAGES, batch, 7);
+  const rates = domains.map(() => [] as number[]);
+  for (let r = 0; r < rounds; r++) {
+    domains.forEach((d, k) => rates[k].push(runEngine(d, accesses, batch, 11 + r)));
+  }
+  return cases.map(([name], k) => {
+    const st = domains[k].stats();
+    return {
+      name: `engine: ${name}`,
+      value: median(rates[k]),
+      unit: "accesses/s",
+      note: `miss rate ${(st.iotlbMisses / st.translations).toFixed(4)}`,
+    };
+  });
+}
+
 /** What the memory scenario measures, in the child process. */
 export interface MemoryScenarioResult {
   guestBytes: number;
@@ -284,6 +347,6 @@ if (import.meta.main) {
   if (Deno.args.includes("--memory-scenario")) {
     console.log(JSON.stringify(memoryScenario()));
   } else {
-    console.table([...benchIommuHotPath(), ...benchIommuMemory()]);
+    console.table([...benchIommuHotPath(), ...benchIommuShapes(), ...benchIommuMemory()]);
   }
 }
