@@ -26,8 +26,7 @@ import { encodePte, type Vendor, vendor as vendorByName } from "./vendors.ts";
 const GIB = 2 ** 30;
 const INV_GIB = 1 / GIB;
 const INV_PAGE = 1 / BASE_PAGE;
-/** Leaf bytes by tag code (code = level − 1). */
-const CODE_SIZES = Float64Array.from({ length: 6 }, (_, c) => levelSize(c + 1));
+const U64_MAX = 2n ** 64n - 1n;
 
 /** The kernel's errno for a rejected call, carried by IommuError. */
 export type Errno = "EINVAL" | "EOVERFLOW" | "EEXIST" | "ENOENT";
@@ -184,16 +183,9 @@ export class IommuDomain implements Domain {
   // --- mapping ---------------------------------------------------------------
 
   map(iova: number, length: number, pageSize: number): void {
-    const v = this.vendor;
-    if (!v.pageSizes.includes(pageSize)) {
-      throw new IommuError(
-        "EINVAL",
-        `map: pageSize ${formatSize(pageSize)} is not a page size of vendor ${v.name}: ${
-          v.pageSizes.map(formatSize).join(", ")
-        }`,
-      );
-    }
+    this.checkPageSize("map: pageSize", pageSize);
     this.checkRange("map", iova, length, pageSize);
+    this.checkSpace("map", iova, length);
     if (this.mapped.overlaps(iova, iova + length)) {
       throw new IommuError(
         "EEXIST",
@@ -207,6 +199,7 @@ export class IommuDomain implements Domain {
 
   unmap(iova: number, length: number): void {
     this.checkRange("unmap", iova, length, BASE_PAGE);
+    this.checkSpace("unmap", iova, length);
     const end = iova + length;
     const cut = this.pt.straddlingLeaf(iova, end);
     if (cut) {
@@ -227,16 +220,9 @@ export class IommuDomain implements Domain {
   }
 
   split(iova: number, length: number, toPageSize: number): void {
-    const v = this.vendor;
-    if (!v.pageSizes.includes(toPageSize)) {
-      throw new IommuError(
-        "EINVAL",
-        `split: toPageSize ${formatSize(toPageSize)} is not a page size of vendor ${v.name}: ${
-          v.pageSizes.map(formatSize).join(", ")
-        }`,
-      );
-    }
+    this.checkPageSize("split: toPageSize", toPageSize);
     this.checkRange("split", iova, length, toPageSize);
+    this.checkSpace("split", iova, length);
     this.checkMapped("split", iova, length);
     this.pt.split(iova, iova + length, levelOfSize(toPageSize), this.gather);
     this.flushGather();
@@ -245,6 +231,7 @@ export class IommuDomain implements Domain {
 
   collapse(iova: number, length: number): void {
     this.checkRange("collapse", iova, length, BASE_PAGE);
+    this.checkSpace("collapse", iova, length);
     // A collapse undoes splits: never a leaf above the size the range was mapped at.
     const legal = (level: number, leafIova: number) =>
       this.legalLevels.has(level) && levelSize(level) <= (this.mapped.valueAt(leafIova) ?? 0);
@@ -253,27 +240,72 @@ export class IommuDomain implements Domain {
     this.structureChanged();
   }
 
-  private checkRange(what: string, iova: number, length: number, align: number): void {
+  /** `size` (the argument `what` names) must be one of the vendor's leaf sizes. */
+  private checkPageSize(what: string, size: number): void {
+    const v = this.vendor;
+    if (!v.pageSizes.includes(size)) {
+      throw new IommuError(
+        "EINVAL",
+        `${what} ${formatSize(size)} is not a page size of vendor ${v.name}: ${
+          v.pageSizes.map(formatSize).join(", ")
+        }`,
+      );
+    }
+  }
+
+  /**
+   * The range rules every call shares, in the kernel's order
+   * (iommufd_check_iova_range): a positive length and a non-negative integer
+   * iova (EINVAL), iova + length − 1 within 64 bits (EOVERFLOW), iova and
+   * iova + length aligned to `align` (EINVAL; `alignName` says what it is).
+   */
+  private checkRange(
+    what: string,
+    iova: number,
+    length: number,
+    align: number,
+    alignName = formatSize(align),
+  ): void {
     if (!Number.isInteger(length) || length <= 0) {
       throw new IommuError("EINVAL", `${what}: length ${length} must be a positive integer`);
     }
     if (!Number.isInteger(iova) || iova < 0) {
       throw new IommuError("EINVAL", `${what}: iova ${iova} must be a non-negative integer`);
     }
+    if (BigInt(iova) + BigInt(length) - 1n > U64_MAX) {
+      throw new IommuError(
+        "EOVERFLOW",
+        `${what}: iova ${hex(iova)} + length ${hex(length)} − 1 overflows 64 bits`,
+      );
+    }
+    this.checkAligned(what, iova, length, align, alignName);
+  }
+
+  private checkAligned(
+    what: string,
+    iova: number,
+    length: number,
+    align: number,
+    alignName: string,
+  ): void {
+    if (iova % align !== 0 || length % align !== 0) {
+      throw new IommuError(
+        "EINVAL",
+        `${what}: iova ${hex(iova)} and iova+length ${
+          hex(iova + length)
+        } must be aligned to ${alignName}`,
+      );
+    }
+  }
+
+  /** map, unmap, split, collapse: the range must lie in the IOVA space the levels cover. */
+  private checkSpace(what: string, iova: number, length: number): void {
     if (iova + length > this.pt.vaLimit) {
       throw new IommuError(
         "EOVERFLOW",
         `${what}: [${hex(iova)}, ${hex(iova + length)}) is beyond the ${
           Math.log2(this.pt.vaLimit)
         }-bit IOVA space`,
-      );
-    }
-    if (iova % align !== 0 || length % align !== 0) {
-      throw new IommuError(
-        "EINVAL",
-        `${what}: iova ${hex(iova)} and length ${hex(length)} must be multiples of ${
-          formatSize(align)
-        }`,
       );
     }
   }
@@ -344,12 +376,19 @@ export class IommuDomain implements Domain {
   }
 
   /**
-   * The hot path. Accesses inside one leaf of the only leaf size in use,
-   * with a set of at most 8 ways, run inline with the state in locals
-   * (ENV-NOTES "Hot path in Deno"); anything else (several leaf sizes, wide
-   * sets, accesses that cross leaves, walks the region directory cannot
-   * shortcut, faults) goes through translate(), the general path, which
-   * gives the same results (a test checks the two agree).
+   * The hot path. An access inside one leaf below the region directory's
+   * limit runs inline with the state in locals (ENV-NOTES "Hot path in
+   * Deno"), whatever the mix of leaf sizes and the IOTLB's associativity: the
+   * directory names the IOVA's leaf and its level in one or two loads, and
+   * since an IOVA has exactly one leaf, one IOTLB probe with that leaf's tag
+   * (IOVA >> leaf shift, leaf size) is exact. Anything else (accesses that
+   * cross leaves, IOVAs the directory does not know, faults) goes through
+   * translate(), the general path, which probes every leaf size in use and
+   * walks from the root; a property test checks that the two agree.
+   *
+   * The IOTLB updates here deliberately duplicate LruTable.lookup/touch/insert
+   * (the packed recency order for up to 8 ways, per-way stamps above) for
+   * speed; the property test keeps them equal to the general path's calls.
    */
   dmaBatch(batch: DmaBatch, count: number): void {
     const iovas = batch.iova;
@@ -368,28 +407,25 @@ export class IommuDomain implements Domain {
     const tlb = this.tlb;
     const tags = tlb.tags;
     const order = tlb.order;
+    const stamps = tlb.stamps;
     const ways = tlb.ways;
+    const packed = tlb.packed;
+    const stride = tlb.stride;
     const setMask = tlb.setMask;
     const lastShift = 3 * (ways - 1);
     const belowLast = (1 << lastShift) - 1;
     const tlbSlot = this.tlbSlot;
     const tlbDirty = this.tlbDirty;
-    const code = this.codesInUse.length === 1 ? this.codesInUse[0] : -1;
-    const fast = !this.forceGeneralPath && tlb.packed && code >= 0 && code <= 2;
     const log = this.writeLog;
     const logMask = this.writeLogMask;
     // IOVAs below `limit` have a 4 KiB page number (pfn) that fits an int32,
-    // a region-directory entry and (if a log is attached) a log byte; the
-    // leaf's vpn is pfn >>> 9·code.
-    const limit = !fast
+    // a region-directory entry and (if a log is attached) a log byte.
+    const limit = this.forceGeneralPath
       ? 0
       : log === null
       ? pt.dirLimit
       : Math.min(pt.dirLimit, log.length * BASE_PAGE);
-    const vpnShift = 9 * code;
-    const pagesInLeafMask = (1 << vpnShift) - 1;
-    const leafSize = CODE_SIZES[code < 0 ? 0 : code];
-    const walkReads = pt.levels - code; // levels − leaf level + 1
+    const levels = pt.levels;
     const dOnWrite = this.tracking ? F_D : 0;
     const walkCache = this.walkCache;
     let hits = 0;
@@ -404,43 +440,61 @@ export class IommuDomain implements Domain {
         const pfn = (iova * INV_PAGE) | 0;
         const off = iova - pfn * BASE_PAGE; // byte in the page; an integer for an integer IOVA
         const inPage = off + len <= BASE_PAGE;
-        const fastPath = iova >= 0 && iova < limit && len > 0 && (off | 0) === off &&
-          (inPage || ((pfn & pagesInLeafMask) << 12) + off + len <= leafSize);
+        // The directory: > 0 the 4 KiB-leaf table of the region (tag code 0);
+        // < 0 dirEntry(slot, level) of a 2 MiB or 1 GiB entry (code = level − 1);
+        // 0 unknown: the general path.
+        const dv = iova >= 0 && iova < limit && len > 0 && (off | 0) === off ? dir[pfn >>> 9] : 0;
+        const code = dv > 0 ? 0 : 1 + (~dv & 1);
+        const shift = 9 * code; // vpn = pfn >>> shift
+        const fastPath = dv !== 0 &&
+          (inPage || (pfn & ((1 << shift) - 1)) * BASE_PAGE + off + len <= BASE_PAGE << shift);
         if (!fastPath) {
           this.translate(iova, len, write); // the general path; it raises faults
         } else {
-          const vpn = pfn >>> vpnShift;
+          const vpn = pfn >>> shift;
           const tag = vpn * TAG_CODES + code;
           const set = vpn & setMask;
-          const base = set << 3; // packed sets take 8 tag slots; unused ones never match
-          const w = tags[base] === tag
-            ? 0
-            : tags[base + 1] === tag
-            ? 1
-            : tags[base + 2] === tag
-            ? 2
-            : tags[base + 3] === tag
-            ? 3
-            : tags[base + 4] === tag
-            ? 4
-            : tags[base + 5] === tag
-            ? 5
-            : tags[base + 6] === tag
-            ? 6
-            : tags[base + 7] === tag
-            ? 7
-            : -1;
+          const base = set * stride; // packed sets take 8 tag slots; unused ones never match
+          let w = -1;
+          if (packed) {
+            w = tags[base] === tag
+              ? 0
+              : tags[base + 1] === tag
+              ? 1
+              : tags[base + 2] === tag
+              ? 2
+              : tags[base + 3] === tag
+              ? 3
+              : tags[base + 4] === tag
+              ? 4
+              : tags[base + 5] === tag
+              ? 5
+              : tags[base + 6] === tag
+              ? 6
+              : tags[base + 7] === tag
+              ? 7
+              : -1;
+          } else {
+            for (let k = 0; k < ways; k++) {
+              if (tags[base + k] === tag) {
+                w = k;
+                break;
+              }
+            }
+          }
           if (w >= 0) {
             hits++;
             const entry = base + w;
-            // Move way w to the front of the packed recency order.
-            const o = order[set];
-            let p = 0;
-            while (((o >>> (3 * p)) & 7) !== w) p++;
-            if (p !== 0) {
-              const low = (1 << (3 * p)) - 1;
-              order[set] = (o & ~((low << 3) | 7)) | ((o & low) << 3) | w;
-            }
+            if (packed) {
+              // Move way w to the front of the packed recency order (LruTable.touch).
+              const o = order[set];
+              let p = 0;
+              while (((o >>> (3 * p)) & 7) !== w) p++;
+              if (p !== 0) {
+                const low = (1 << (3 * p)) - 1;
+                order[set] = (o & ~((low << 3) | 7)) | ((o & low) << 3) | w;
+              }
+            } else stamps[entry] = ++tlb.clock;
             // Write hit: only a cached-clean entry writes D to memory.
             if (write && dOnWrite !== 0 && tlbDirty[entry] === 0) {
               if (code === 0) leaf8[tlbSlot[entry]] |= F_D;
@@ -450,18 +504,15 @@ export class IommuDomain implements Domain {
               dbw++;
             }
           } else {
-            // Miss. The page table's region directory gives the leaf's slot in
-            // one or two loads; the walk is still counted as one memory access
-            // a level (less what the walk cache holds).
-            const dv = dir[pfn >>> 9];
-            const slot = code === 0 ? (dv > 0 ? (dv << 9) | (pfn & 511) : 0) : dv < 0 ? ~dv : 0;
-            // Slot 0 is in table 0 of its pool, never used: not a leaf.
+            // Miss. The directory gave the leaf's slot; the walk is still
+            // counted as one memory access a level (less what the walk cache holds).
+            const slot = code === 0 ? (dv << 9) | (pfn & 511) : ~dv >>> 1;
             const e = code === 0 ? leaf8[slot] : ent[slot];
             if (code === 0 ? e === 0 : e >= 0) {
-              this.translate(iova, len, write); // no leaf known here: the general path
+              this.translate(iova, len, write); // no leaf here: the general path faults
             } else {
               misses++;
-              mem += walkCache === null ? walkReads : this.walkReadsAt(iova, code + 1);
+              mem += walkCache === null ? levels - code : this.walkReadsAt(iova, code + 1);
               const ne = e | F_A | (write ? dOnWrite : 0); // the flags sit alike in both forms
               if (ne !== e) {
                 // one atomic A/D update of the leaf
@@ -470,10 +521,23 @@ export class IommuDomain implements Domain {
                 mem++;
                 if ((ne & ~e & F_D) !== 0) dbw++;
               }
-              // The victim is the last way of the packed order: O(1).
-              const o = order[set];
-              const v = (o >>> lastShift) & 7;
-              order[set] = ((o & belowLast) << 3) | v;
+              // The victim (LruTable.insert): the last way of the packed order,
+              // O(1); else the first way with the oldest stamp (0 = empty).
+              let v = 0;
+              if (packed) {
+                const o = order[set];
+                v = (o >>> lastShift) & 7;
+                order[set] = ((o & belowLast) << 3) | v;
+              } else {
+                let best = stamps[base];
+                for (let k = 1; k < ways; k++) {
+                  if (stamps[base + k] < best) {
+                    best = stamps[base + k];
+                    v = k;
+                  }
+                }
+                stamps[base + v] = ++tlb.clock;
+              }
               const entry = base + v;
               tags[entry] = tag;
               tlbSlot[entry] = slot;
@@ -508,7 +572,9 @@ export class IommuDomain implements Domain {
 
   /**
    * The general path of one access: one translation per leaf it touches, each
-   * an IOTLB lookup over every leaf size in use, or a walk from the root.
+   * an IOTLB lookup over every leaf size in use (only the leaf's own size can
+   * hit: invalidations keep no entry of a leaf that is gone), or a walk from
+   * the root. No allocation unless it faults.
    */
   private translate(iova: number, len: number, write: boolean): void {
     const vaLimit = this.pt.vaLimit;
@@ -551,7 +617,8 @@ export class IommuDomain implements Domain {
           this.dirtyBitWrites++;
         }
       } else {
-        const { slot, level } = this.pt.find(a);
+        const slot = pt.find(a);
+        const level = pt.foundLevel;
         if (slot < 0) throw this.fault(a, write, iova, len, level);
         this.misses++;
         code = level - 1;
@@ -572,7 +639,7 @@ export class IommuDomain implements Domain {
         this.tlbSlot[entry] = slot;
         this.tlbDirty[entry] = (ne & F_D) !== 0 ? 1 : 0;
       }
-      const next = a - offsetInLeaf(hi, lo, code) + CODE_SIZES[code];
+      const next = a - offsetInLeaf(hi, lo, code) + levelSize(code + 1);
       if (next >= end) break;
       a = next;
     }
@@ -634,32 +701,13 @@ export class IommuDomain implements Domain {
     if (!isPow2(pageSize)) {
       throw new IommuError("EINVAL", `${what}: pageSize ${pageSize} is not a power of two`);
     }
-    if (!Number.isInteger(length) || length <= 0) {
-      throw new IommuError("EINVAL", `${what}: length ${length} must be a positive integer`);
-    }
-    if (!Number.isInteger(iova) || iova < 0) {
-      throw new IommuError("EINVAL", `${what}: iova ${iova} must be a non-negative integer`);
-    }
-    const end = iova + length;
-    if (end > this.pt.vaLimit) {
-      throw new IommuError(
-        "EOVERFLOW",
-        `${what}: [${hex(iova)}, ${hex(end)}) is beyond the IOVA space`,
-      );
-    }
-    for (
-      const [align, name] of [[BASE_PAGE, "the IOMMU page 4KiB"], [pageSize, "pageSize"]] as const
-    ) {
-      if (iova % align !== 0 || end % align !== 0) {
-        throw new IommuError(
-          "EINVAL",
-          `${what}: iova ${hex(iova)} and iova+length ${hex(end)} must be aligned to ${name} ${
-            formatSize(align)
-          }`,
-        );
-      }
-    }
+    // iommufd_check_iova_range: EOVERFLOW only when iova + length − 1
+    // overflows; a range not wholly mapped (also one beyond the IOVA space)
+    // is EINVAL from the walk (__iommu_read_and_clear_dirty).
+    this.checkRange(what, iova, length, BASE_PAGE, "the IOMMU page 4KiB");
+    this.checkAligned(what, iova, length, pageSize, `pageSize ${formatSize(pageSize)}`);
     this.checkMapped(what, iova, length);
+    const end = iova + length;
     if (!this.tracking) {
       throw new IommuError("EINVAL", `${what}: dirty tracking is off; call setDirtyTracking(true)`);
     }

@@ -8,14 +8,10 @@
 // cache, the same scheme (MODEL.md §3: tag = (IOVA >> leaf shift, leaf size)).
 
 import { INVALID_TAG, type LruTable } from "./lru.ts";
+import { levelSize } from "./page_table.ts";
 
 /** Codes per tag: the low 3 bits. */
 export const TAG_CODES = 8;
-
-/** Bytes one entry of tag code `code` maps. */
-export function codeSize(code: number): number {
-  return 2 ** (12 + 9 * code);
-}
 
 /**
  * Drops every entry of `table` with one of `codes` whose range intersects
@@ -30,7 +26,7 @@ export function invalidateRange(
 ): number {
   let dropped = 0;
   for (const code of codes) {
-    const size = codeSize(code);
+    const size = levelSize(code + 1);
     const v0 = Math.floor(start / size);
     const v1 = Math.ceil(end / size);
     if (v1 - v0 < table.sets) {
@@ -72,8 +68,10 @@ export function alignedCover(start: number, end: number): { start: number; size:
 }
 
 /**
- * Ranges waiting for invalidation, merged when contiguous (callers add them
- * in ascending IOVA order, as a page-table walk finds them).
+ * Ranges waiting for invalidation, merged when contiguous or overlapping.
+ * Callers add them in ascending IOVA order, as a page-table walk finds them;
+ * a range that starts at or before the last runs (a collapse one level up
+ * after the collapses below it) absorbs them.
  */
 export class Gather {
   readonly starts: number[] = [];
@@ -83,9 +81,18 @@ export class Gather {
 
   add(start: number, end: number): void {
     this.added++;
-    const n = this.ends.length;
-    if (n > 0 && this.ends[n - 1] === start) this.ends[n - 1] = end;
-    else {
+    let n = this.ends.length;
+    while (n > 0 && this.starts[n - 1] >= start) {
+      n--;
+      if (this.ends[n] > end) end = this.ends[n];
+    }
+    if (n < this.ends.length) {
+      this.starts.length = n;
+      this.ends.length = n;
+    }
+    if (n > 0 && this.ends[n - 1] >= start) {
+      if (end > this.ends[n - 1]) this.ends[n - 1] = end;
+    } else {
       this.starts.push(start);
       this.ends.push(end);
     }

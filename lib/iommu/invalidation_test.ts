@@ -4,7 +4,8 @@
 // invalidation drops exactly the cached entries it intersects.
 
 import assert from "node:assert/strict";
-import { alignedCover, codeSize, Gather, invalidateRange, TAG_CODES } from "./invalidation.ts";
+import { alignedCover, Gather, invalidateRange, TAG_CODES } from "./invalidation.ts";
+import { levelSize } from "./page_table.ts";
 import { LruTable } from "./lru.ts";
 
 const MiB = 2 ** 20;
@@ -31,7 +32,7 @@ Deno.test("invalidateRange drops the entries that intersect the range, of every 
   for (const [entries, ways] of [[64, 8], [16, 16]]) {
     const t = new LruTable(entries, ways);
     const put = (iova: number, code: number) => {
-      const vpn = Math.floor(iova / codeSize(code));
+      const vpn = Math.floor(iova / levelSize(code + 1));
       t.insert(vpn % t.sets, vpn * TAG_CODES + code);
     };
     put(0, 0); // 4 KiB at 0

@@ -5,7 +5,12 @@
 // victim in O(1) (ENV-NOTES "Hot path in Deno"), and such a set always takes 8
 // tag slots (the unused ones stay empty) so a probe is 8 compares without a
 // loop; wider sets (e.g. a fully associative 64-entry IOTLB) use per-way time
-// stamps instead.
+// stamps instead, with a linear scan for the victim.
+//
+// IommuDomain.dmaBatch deliberately duplicates lookup/touch/insert inline for
+// speed (both the packed order and the stamps); a property test in
+// domain_test.ts keeps its results equal to these methods' (the general path).
+// Change both together.
 
 /** A tag that no lookup produces: marks an empty way. */
 export const INVALID_TAG = -1;
@@ -28,7 +33,8 @@ export class LruTable {
   /** Last-use stamp per entry (ways > 8). */
   readonly stamps: Float64Array;
   readonly packed: boolean;
-  private clock = 0;
+  /** Last stamp handed out (ways > 8); dmaBatch advances it too. */
+  clock = 0;
   private readonly identityOrder: number;
 
   constructor(entries: number, ways: number) {

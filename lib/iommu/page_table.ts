@@ -11,7 +11,8 @@
 //
 // For the DMA hot path the table also keeps a region directory, one Int32 a
 // 2 MiB of IOVA: the 4 KiB table under that region, or the slot of the entry
-// (2 MiB, else 1 GiB) that maps it. It is the simulator's own shortcut, not a
+// (2 MiB, else 1 GiB) that maps it, with that entry's level, so the hot path
+// learns the leaf size of an IOVA from it too. It is the simulator's own shortcut, not a
 // modelled cache: a walk still costs one memory access a level in the
 // counters; the directory only saves the simulator the dependent loads of the
 // upper levels. Every change of a table at level 1 to 3 goes through
@@ -54,6 +55,24 @@ export function levelOfSize(size: number): number {
   return 0;
 }
 
+/**
+ * A negative region-directory value: the entry in `slot` of the Int32 pool at
+ * `level` (2 or 3). Decode with dirSlot / dirLevel (the hot path inlines them).
+ */
+export function dirEntry(slot: number, level: number): number {
+  return ~(slot * 2 + (level - 2));
+}
+
+/** The Int32-pool slot of a negative directory value. */
+export function dirSlot(dv: number): number {
+  return ~dv >>> 1;
+}
+
+/** The level (2 or 3) of the entry a negative directory value names. */
+export function dirLevel(dv: number): number {
+  return 2 + (~dv & 1);
+}
+
 /** Index of `iova`'s entry in its table at `level`. */
 export function indexAt(iova: number, level: number): number {
   return Math.floor(iova / levelSize(level)) % ENTRIES_PER_TABLE;
@@ -67,7 +86,11 @@ class Pool<A extends Int32Array | Uint8Array> {
   private nextFresh = 1;
   private readonly freeList: number[] = [];
 
-  constructor(private readonly make: (n: number) => A, initialTables: number) {
+  constructor(
+    private readonly make: (n: number) => A,
+    initialTables: number,
+    private readonly maxSlots: number,
+  ) {
     this.capacity = Math.max(2, initialTables);
     this.data = make(this.capacity * ENTRIES_PER_TABLE);
   }
@@ -91,7 +114,7 @@ class Pool<A extends Int32Array | Uint8Array> {
 
   private grow(): void {
     const cap = Math.ceil(this.capacity * 1.5) + 16;
-    if (cap * ENTRIES_PER_TABLE > 2 ** 31 - 1) {
+    if (cap * ENTRIES_PER_TABLE > this.maxSlots) {
       throw new Error(`PageTable: more than ${this.capacity} table pages of a kind (model limit)`);
     }
     const next = this.make(cap * ENTRIES_PER_TABLE);
@@ -112,12 +135,14 @@ export class PageTable {
   readonly leafCount: number[];
   splits = 0;
   collapses = 0;
+  /** The level find() ended at. */
+  foundLevel = 0;
   /**
    * Region directory, indexed by IOVA >> 21 below `dirLimit` (at most 2^43, so
    * a 4 KiB page number fits an int32): > 0 the level-1 table of that 2 MiB
-   * region; < 0 ~slot (in the Int32 pool) of the deepest entry above it that
-   * is not a table (the level-2 entry, or the level-3 one where no level-2
-   * table exists); 0 not known (walk from the root).
+   * region; < 0 dirEntry(slot, level) of the deepest entry above it that is
+   * not a table (the level-2 entry, or the level-3 one where no level-2 table
+   * exists), in the Int32 pool; 0 not known (walk from the root).
    */
   readonly dir: Int32Array;
   readonly dirLimit: number;
@@ -138,8 +163,13 @@ export class PageTable {
       ENTRIES_PER_TABLE;
     this.dir = new Int32Array(regions);
     this.dirLimit = regions * levelSize(2);
-    this.upper = new Pool((n) => new Int32Array(n), Math.ceil(initialTables / 256) + 2 * levels);
-    this.lower = new Pool((n) => new Uint8Array(n), initialTables);
+    // Int32-pool slots stay below 2^30 so dirEntry fits an int32.
+    this.upper = new Pool(
+      (n) => new Int32Array(n),
+      Math.ceil(initialTables / 256) + 2 * levels,
+      2 ** 30 - 1,
+    );
+    this.lower = new Pool((n) => new Uint8Array(n), initialTables, 2 ** 31 - 1);
     this.leafCount = new Array(levels + 1).fill(0);
     this.root = this.alloc(levels);
   }
@@ -188,7 +218,7 @@ export class PageTable {
     if (childLevel === 1) this.dir[r] = child;
     else if (childLevel === 2) {
       for (let i = 0; i < ENTRIES_PER_TABLE; i++) {
-        this.dir[r + i] = ~(child * ENTRIES_PER_TABLE + i);
+        this.dir[r + i] = dirEntry(child * ENTRIES_PER_TABLE + i, 2);
       }
     }
   }
@@ -201,27 +231,36 @@ export class PageTable {
     else this.upper.release(child);
     if (base >= this.dirLimit) return;
     const r = base / REGION;
-    if (childLevel === 1) this.dir[r] = ~slot;
-    else if (childLevel === 2) this.dir.fill(~slot, r, r + ENTRIES_PER_TABLE);
+    if (childLevel === 1) this.dir[r] = dirEntry(slot, 2);
+    else if (childLevel === 2) this.dir.fill(dirEntry(slot, 3), r, r + ENTRIES_PER_TABLE);
     else this.dir.fill(0, r, r + levelSize(childLevel + 1) / REGION); // slots in it go stale
   }
 
-  /** The leaf slot and level that translate `iova`, or slot −1 (not mapped). */
-  find(iova: number): { slot: number; level: number } {
-    if (!(iova >= 0 && iova < this.vaLimit)) return { slot: -1, level: 0 };
+  /**
+   * The slot of the leaf that translates `iova`, or −1 (not mapped). Sets
+   * `foundLevel` to the leaf's level, or to the level where the walk found no
+   * entry (0 outside the IOVA space): no object per call, for the DMA path.
+   */
+  find(iova: number): number {
+    if (!(iova >= 0 && iova < this.vaLimit)) {
+      this.foundLevel = 0;
+      return -1;
+    }
     let t = this.root;
     for (let l = this.levels; l >= 1; l--) {
       const slot = t * ENTRIES_PER_TABLE + indexAt(iova, l);
       const e = this.get(l, slot);
-      if (e === 0) return { slot: -1, level: l };
-      if (e < 0) return { slot, level: l };
+      this.foundLevel = l;
+      if (e === 0) return -1;
+      if (e < 0) return slot;
       t = e;
     }
     throw new Error(`PageTable: no leaf below level 1 at ${iova}`);
   }
 
   leafInfo(iova: number): LeafInfo | null {
-    const { slot, level } = this.find(iova);
+    const slot = this.find(iova);
+    const level = this.foundLevel;
     if (slot < 0) return null;
     const size = levelSize(level);
     return info(Math.floor(iova / size) * size, level, this.get(level, slot));
@@ -245,7 +284,7 @@ export class PageTable {
         this.leafCount[l]++;
         if (l === 3 && eStart < this.dirLimit) {
           const r = eStart / REGION;
-          this.dir.fill(~slot, r, r + ENTRIES_PER_TABLE);
+          this.dir.fill(dirEntry(slot, 3), r, r + ENTRIES_PER_TABLE);
         }
         continue;
       }
@@ -318,11 +357,13 @@ export class PageTable {
 
   /**
    * Splits every leaf that overlaps [start, end) and is above `toLevel` until
-   * the leaves there are at `toLevel`; children inherit W, A and D. Each split
-   * leaf's old range goes into the gather (its translation must go).
+   * the leaves there are at `toLevel`; children inherit W, A and D. The range
+   * of each leaf that existed before the call and was split goes into the
+   * gather (its translation may be cached); the children a split creates and
+   * splits again further down were never translated, so they are not gathered.
    */
   split(start: number, end: number, toLevel: number, gather: Gather): void {
-    this.splitIn(this.root, this.levels, 0, start, end, toLevel, gather);
+    this.splitIn(this.root, this.levels, 0, start, end, toLevel, gather, false);
   }
 
   private splitIn(
@@ -333,6 +374,7 @@ export class PageTable {
     end: number,
     to: number,
     g: Gather,
+    fresh: boolean,
   ): void {
     if (l <= to) return;
     const size = levelSize(l);
@@ -343,9 +385,10 @@ export class PageTable {
       let e = this.upper.data[slot];
       if (e === 0) continue;
       const eStart = base + i * size;
-      if (e < 0) {
+      const wasLeaf = e < 0;
+      if (wasLeaf) {
         e = this.splitLeaf(slot, l, eStart);
-        g.add(eStart, eStart + size);
+        if (!fresh) g.add(eStart, eStart + size);
       }
       if (l - 1 > to) {
         this.splitIn(
@@ -356,6 +399,7 @@ export class PageTable {
           Math.min(end, eStart + size),
           to,
           g,
+          fresh || wasLeaf,
         );
       }
     }
@@ -376,6 +420,9 @@ export class PageTable {
    * Collapses, bottom-up, every table that lies wholly inside [start, end)
    * and holds 512 leaves of one permission into one leaf one level up
    * (A and D = OR of the children), where `legal(level, leafIova)` allows it.
+   * Each new leaf's range goes into the gather; when it swallows leaves this
+   * call made further down, the gather absorbs their runs into it, so each
+   * old translation is invalidated once.
    */
   collapse(
     start: number,

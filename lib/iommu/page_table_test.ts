@@ -5,20 +5,23 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Gather } from "./invalidation.ts";
-import { ENTRIES_PER_TABLE, LEAF8, levelSize, PageTable } from "./page_table.ts";
+import { dirLevel, dirSlot, ENTRIES_PER_TABLE, LEAF8, levelSize, PageTable } from "./page_table.ts";
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;
 const SPAN = 8 * GiB;
 
 /** What the directory must say for region r, from a walk. */
-function expected(pt: PageTable, r: number): { table: number } | { slot: number } | null {
+function expected(
+  pt: PageTable,
+  r: number,
+): { table: number } | { slot: number; level: number } | null {
   const iova = r * 2 * MiB;
   let t = pt.root;
   for (let l = pt.levels; l >= 2; l--) {
     const slot = t * ENTRIES_PER_TABLE + Math.floor(iova / levelSize(l)) % ENTRIES_PER_TABLE;
     const e = pt.get(l, slot);
-    if (e <= 0) return l <= 3 ? { slot } : null;
+    if (e <= 0) return l <= 3 ? { slot, level: l } : null;
     if (l === 2) return { table: e };
     t = e;
   }
@@ -31,9 +34,9 @@ function checkDirectory(pt: PageTable): void {
     const want = expected(pt, r);
     if (dv > 0) assert.deepEqual(want, { table: dv }, `region ${r}`);
     else if (dv < 0) {
-      // ~slot must be the entry a walk ends at (leaf or empty), at level 2 or 3.
+      // The entry a walk ends at (leaf or empty), at level 2 or 3, and that level.
       assert.ok(
-        want && "slot" in want && want.slot === ~dv,
+        want && "slot" in want && want.slot === dirSlot(dv) && want.level === dirLevel(dv),
         `region ${r}: ${dv} vs ${JSON.stringify(want)}`,
       );
     } else {
