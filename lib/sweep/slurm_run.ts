@@ -24,14 +24,13 @@ import {
   submitArray,
   waitForJob,
 } from "../cluster/slurm.ts";
-import cliProgress from "cli-progress";
 import { emitJob } from "./emit.ts";
 import { DEFAULT_ENGINE, resolveEngine } from "./engine.ts";
-import { formatEta } from "./progress.ts";
-import { planFor, type PointFailure } from "./runner.ts";
-import { pointFileName, shardSweepId } from "./shard.ts";
+import { type DisplayOption, formatEta, startDisplay } from "./progress.ts";
+import { planFor, type PointFailure, startRow } from "./runner.ts";
+import { pointFileName, type ShardManifest, shardSweepId } from "./shard.ts";
 import type { PlannedPoint, SweepPlan, SweepSpec } from "./spec.ts";
-import { DEFAULT_STORE, sqlLiteral, Store } from "./store.ts";
+import { DEFAULT_STORE, sqlLiteral, Store, type SweepRow } from "./store.ts";
 import { mergeShards } from "./transfer.ts";
 
 /** Something about the submission is wrong before or after Slurm ran (e.g. an unwritable results directory). */
@@ -55,12 +54,7 @@ export interface SlurmProgress {
   etaSec: number | null;
 }
 
-export type SlurmProgressOption =
-  | "auto"
-  | "bar"
-  | "lines"
-  | "none"
-  | ((p: SlurmProgress) => void);
+export type SlurmProgressOption = DisplayOption<SlurmProgress>;
 
 export interface SlurmRunOptions extends SlurmClientOptions {
   /** Store file (default data/results.duckdb). */
@@ -189,69 +183,6 @@ export function slurmProgressLine(p: SlurmProgress): string {
     ` | tasks: ${tasksText(p.tasks)} | ETA ${formatEta(p.etaSec)}`;
 }
 
-interface Display {
-  update(p: SlurmProgress): void;
-  stop(p: SlurmProgress): void;
-}
-
-function display(option: SlurmProgressOption, intervalSec: number): Display {
-  const mode = option === "auto"
-    ? (Deno.stderr.isTerminal() ? "bar" : "lines")
-    : typeof option === "function"
-    ? "callback"
-    : option;
-  if (mode === "callback") {
-    const f = option as (p: SlurmProgress) => void;
-    return { update: f, stop: f };
-  }
-  if (mode === "bar") {
-    let bar: cliProgress.SingleBar | undefined;
-    const payload = (p: SlurmProgress) => ({
-      jobId: p.jobId,
-      tasks: tasksText(p.tasks),
-      failed: p.failed,
-      etaText: formatEta(p.etaSec),
-    });
-    return {
-      update(p) {
-        if (!bar) {
-          bar = new cliProgress.SingleBar({
-            format: `slurm job {jobId} {bar} {value}/{total} points | tasks: {tasks} | ` +
-              `ETA {etaText} | failed {failed}`,
-            hideCursor: true,
-            clearOnComplete: false,
-            fps: 5,
-          }, cliProgress.Presets.shades_classic);
-          bar.start(p.total, p.done, payload(p));
-        } else bar.update(p.done, payload(p));
-      },
-      stop(p) {
-        this.update(p);
-        bar?.stop();
-      },
-    };
-  }
-  if (mode === "lines") {
-    let last = -Infinity;
-    let lastText = "";
-    return {
-      update(p) {
-        const now = performance.now();
-        if (now - last >= intervalSec * 1000) {
-          last = now;
-          lastText = slurmProgressLine(p);
-          console.error(lastText);
-        }
-      },
-      stop(p) {
-        const text = slurmProgressLine(p);
-        if (text !== lastText) console.error(text);
-      },
-    };
-  }
-  return { update() {}, stop() {} };
-}
-
 /** Status and error of each of `keys` in the store. */
 async function storedStatus(
   storePath: string,
@@ -276,6 +207,19 @@ async function storedStatus(
     store.close();
   }
   return m;
+}
+
+/** Hosts the array tasks of sweep `sweepId` ran on, from their shard manifests in `dir`. */
+function taskHosts(dir: string, sweepId: string): string[] {
+  const hosts = new Set<string>();
+  for (const n of listNames(dir)) {
+    if (!/^shard-\d+-of-\d+\.json$/.test(n)) continue;
+    try {
+      const m = JSON.parse(Deno.readTextFileSync(`${dir}/${n}`)) as ShardManifest;
+      if (m.sweep?.id === sweepId && m.sweep.host) hosts.add(m.sweep.host);
+    } catch { /* half-written or foreign: not a source of hosts */ }
+  }
+  return [...hosts].sort();
 }
 
 function anyParquet(dir: string): boolean {
@@ -341,7 +285,31 @@ export async function runOnSlurm(
     merged,
     wallMs: 0,
   };
-  if (todo.length === 0) return { ...base, wallMs: performance.now() - t0 };
+  // The sweep's row and all its points (those reused from the store too) are
+  // written here, not left to the shard manifests, which describe only the
+  // tasks submitted now.
+  const row = await startRow(plan, {
+    id: sweepId,
+    reused,
+    workers: options.cpusPerTask ?? 1,
+    shard: null,
+  });
+  const record = async (update: Partial<SweepRow>) => {
+    const s = await Store.open(storePath);
+    try {
+      await s.putSweep({ ...row, ...update });
+      await s.putSweepPoints(
+        sweepId,
+        plan.points.map((p) => ({ point: p.index, runKey: p.runKey, axes: p.axes })),
+      );
+    } finally {
+      s.close();
+    }
+  };
+  if (todo.length === 0) {
+    await record({ status: "done", ended_at: new Date().toISOString() });
+    return { ...base, wallMs: performance.now() - t0 };
+  }
 
   const limit = await maxArraySize(client);
   const tasks = options.tasks ?? Math.min(plan.points.length, limit);
@@ -363,162 +331,196 @@ export async function runOnSlurm(
     if (present.has(f)) await Deno.remove(`${outDir}/${f}`).catch(() => {});
   }
 
-  const array = arraySpec({ arrayIndices: taskIds, arrayLimit: options.arrayLimit });
-  const emitted = await emitJob(plan, "slurm", {
-    outDir,
-    shards: tasks,
-    workers: options.cpusPerTask ?? 1,
-    engine: options.engine === undefined ? undefined : engine,
-    array,
-  });
-  const env: Record<string, string> = { ...options.env };
-  if (options.deno) env.DENO = options.deno;
-  const jobId = await submitArray({
-    scriptFile: emitted.jobPath,
-    arrayIndices: taskIds,
-    arrayLimit: options.arrayLimit,
-    partition: options.partition,
-    time: options.time,
-    cpusPerTask: options.cpusPerTask,
-    workdir,
-    env,
-    slurmConf: options.slurmConf,
-  });
-  options.onSubmit?.({
-    jobId,
-    taskIds,
-    points: todo.map((p) => p.index),
-    jobPath: emitted.jobPath,
-  });
+  const submitAndWatch = async (): Promise<SlurmRunResult> => {
+    const array = arraySpec({ arrayIndices: taskIds, arrayLimit: options.arrayLimit });
+    const emitted = await emitJob(plan, "slurm", {
+      outDir,
+      shards: tasks,
+      workers: options.cpusPerTask ?? 1,
+      engine: options.engine === undefined ? undefined : engine,
+      array,
+    });
+    const env: Record<string, string> = { ...options.env };
+    if (options.deno) env.DENO = options.deno;
+    const jobId = await submitArray({
+      scriptFile: emitted.jobPath,
+      arrayIndices: taskIds,
+      arrayLimit: options.arrayLimit,
+      partition: options.partition,
+      time: options.time,
+      cpusPerTask: options.cpusPerTask,
+      workdir,
+      env,
+      slurmConf: options.slurmConf,
+    });
+    options.onSubmit?.({
+      jobId,
+      taskIds,
+      points: todo.map((p) => p.index),
+      jobPath: emitted.jobPath,
+    });
 
-  // Progress: a point is done when its file lands (ok or failed).
-  const show = display(options.progress ?? "auto", options.progressIntervalSec ?? 5);
-  let counts: Record<string, number> = {};
-  const tStart = performance.now();
-  const progress = (): SlurmProgress => {
-    const names = listNames(outDir);
-    let landed = 0;
-    let failed = 0;
+    // Progress: a point is done when its file lands (ok or failed).
+    let counts: Record<string, number> = {};
+    const tStart = performance.now();
+    const progress = (): SlurmProgress => {
+      const names = listNames(outDir);
+      let landed = 0;
+      let failed = 0;
+      for (const p of todo) {
+        if (names.has(pointFileName(p.runKey))) landed++;
+        else if (names.has(pointFileName(p.runKey, "failed"))) {
+          landed++;
+          failed++;
+        }
+      }
+      const elapsedMs = performance.now() - tStart;
+      const left = todo.length - landed;
+      return {
+        jobId,
+        done: reused + landed,
+        total: plan.points.length,
+        reused,
+        failed,
+        tasks: counts,
+        elapsedMs,
+        etaSec: left === 0 ? 0 : landed > 0 ? left / (landed / (elapsedMs / 1000)) : null,
+      };
+    };
+    const show = startDisplay(options.progress ?? "auto", {
+      info: progress,
+      line: slurmProgressLine,
+      bar: {
+        format: `slurm job {jobId} {bar} {value}/{total} points | tasks: {tasks} | ` +
+          `ETA {etaText} | failed {failed}`,
+        value: (p) => p.done,
+        total: (p) => p.total,
+        payload: (p) => ({
+          jobId: p.jobId,
+          tasks: tasksText(p.tasks),
+          failed: p.failed,
+          etaText: formatEta(p.etaSec),
+        }),
+      },
+      intervalSec: options.progressIntervalSec,
+    });
+
+    let final: JobState | undefined;
+    let interrupted = false;
+    try {
+      final = await waitForJob(jobId, {
+        ...client,
+        signal: options.signal,
+        cancelOnAbort: true,
+        onProgress: (s) => {
+          counts = s.counts;
+          show.update();
+        },
+      });
+    } catch (e) {
+      if (!options.signal?.aborted) {
+        show.stop();
+        throw e;
+      }
+      interrupted = true;
+      // waitForJob has scancelled the job; let the tasks write what they
+      // finished (they stop on SIGTERM after their current write), then merge.
+      await cancel(jobId, client).catch(() => {});
+      final = await waitForJob(jobId, {
+        ...client,
+        signal: AbortSignal.timeout(30_000),
+        onProgress: (s) => {
+          counts = s.counts;
+        },
+      }).catch(() => undefined);
+    }
+    show.stop();
+
+    await merge();
+    const status = await storedStatus(storePath, todo.map((p) => p.runKey));
+
+    // Points whose task ended without writing a result: stored as failed with
+    // what Slurm and the task's log say (unless the run was cancelled).
+    const byTask = new Map<number, ArrayTask>((final?.tasks ?? []).map((t) => [t.taskId, t]));
+    const lost = todo.filter((p) => !status.has(p.runKey));
+    if (!interrupted && lost.length) {
+      const records = lost.map((p) => {
+        const t = byTask.get(taskOf(p));
+        const log = `${outDir}/logs/${jobId}_${taskOf(p)}.out`;
+        const tail = lastLines(log, 5);
+        const how = t
+          ? `ended ${t.state}` + (t.exitCode !== null ? ` (exit ${t.exitCode}` : "") +
+            (t.signal ? `, signal ${t.signal})` : t.exitCode !== null ? ")" : "")
+          : "is no longer known to Slurm";
+        const why = t?.state === "COMPLETED"
+          ? ` but its result is not in ${outDir}: is that directory shared with the compute nodes?`
+          : " without writing a result";
+        return {
+          runKey: p.runKey,
+          sweepId,
+          status: "failed" as const,
+          error: `array task ${taskOf(p)} of job ${jobId} ${how}${why}` +
+            (tail ? `; ${log} ends:\n${tail}` : `; no log at ${log}`),
+          wallMs: 0,
+          engineVersion: plan.engineVersion,
+          config: p.config,
+        };
+      });
+      const s = await Store.open(storePath);
+      try {
+        await s.writeRuns(records);
+      } finally {
+        s.close();
+      }
+      for (const r of records) status.set(r.runKey, { status: "failed", error: r.error });
+    }
+
+    const failures: PointFailure[] = [];
+    let ok = 0;
+    let missing = 0;
     for (const p of todo) {
-      if (names.has(pointFileName(p.runKey))) landed++;
-      else if (names.has(pointFileName(p.runKey, "failed"))) {
-        landed++;
-        failed++;
+      const st = status.get(p.runKey);
+      if (!st) missing++;
+      else if (st.status === "ok") ok++;
+      else {
+        failures.push({
+          point: p.index,
+          runKey: p.runKey,
+          axes: p.axes,
+          error: st.error ?? "failed",
+        });
       }
     }
-    const elapsedMs = performance.now() - tStart;
-    const left = todo.length - landed;
     return {
+      ...base,
+      jobPath: emitted.jobPath,
       jobId,
-      done: reused + landed,
-      total: plan.points.length,
-      reused,
-      failed,
-      tasks: counts,
-      elapsedMs,
-      etaSec: left === 0 ? 0 : landed > 0 ? left / (landed / (elapsedMs / 1000)) : null,
+      taskIds,
+      submitted: todo.map((p) => p.index),
+      ok,
+      failed: failures.length,
+      failures,
+      missing,
+      interrupted,
+      jobState: final?.state ?? null,
+      wallMs: performance.now() - t0,
     };
   };
-  show.update(progress());
 
-  let final: JobState | undefined;
-  let interrupted = false;
+  await record({ status: "running" });
   try {
-    final = await waitForJob(jobId, {
-      ...client,
-      signal: options.signal,
-      cancelOnAbort: true,
-      onProgress: (s) => {
-        counts = s.counts;
-        show.update(progress());
-      },
+    const r = await submitAndWatch();
+    await record({
+      status: r.interrupted ? "interrupted" : r.missing ? "partial" : "done",
+      ended_at: new Date().toISOString(),
+      ran: r.ok + r.failed,
+      failed: r.failed,
+      host: taskHosts(outDir, sweepId).join(",") || row.host,
+      shard: `slurm job ${r.jobId}: ${taskIds.length}/${tasks} array tasks`,
     });
+    return r;
   } catch (e) {
-    if (!options.signal?.aborted) {
-      show.stop(progress());
-      throw e;
-    }
-    interrupted = true;
-    // waitForJob has scancelled the job; let the tasks write what they
-    // finished (they stop on SIGTERM after their current write), then merge.
-    await cancel(jobId, client).catch(() => {});
-    final = await waitForJob(jobId, {
-      ...client,
-      signal: AbortSignal.timeout(30_000),
-      onProgress: (s) => {
-        counts = s.counts;
-      },
-    }).catch(() => undefined);
+    await record({ status: "failed", ended_at: new Date().toISOString() }).catch(() => {});
+    throw e;
   }
-  show.stop(progress());
-
-  await merge();
-  const status = await storedStatus(storePath, todo.map((p) => p.runKey));
-
-  // Points whose task ended without writing a result: stored as failed with
-  // what Slurm and the task's log say (unless the run was cancelled).
-  const byTask = new Map<number, ArrayTask>((final?.tasks ?? []).map((t) => [t.taskId, t]));
-  const lost = todo.filter((p) => !status.has(p.runKey));
-  if (!interrupted && lost.length) {
-    const records = lost.map((p) => {
-      const t = byTask.get(taskOf(p));
-      const log = `${outDir}/logs/${jobId}_${taskOf(p)}.out`;
-      const tail = lastLines(log, 5);
-      const how = t
-        ? `ended ${t.state}` + (t.exitCode !== null ? ` (exit ${t.exitCode}` : "") +
-          (t.signal ? `, signal ${t.signal})` : t.exitCode !== null ? ")" : "")
-        : "is no longer known to Slurm";
-      const why = t?.state === "COMPLETED"
-        ? ` but its result is not in ${outDir}: is that directory shared with the compute nodes?`
-        : " without writing a result";
-      return {
-        runKey: p.runKey,
-        sweepId,
-        status: "failed" as const,
-        error: `array task ${taskOf(p)} of job ${jobId} ${how}${why}` +
-          (tail ? `; ${log} ends:\n${tail}` : `; no log at ${log}`),
-        wallMs: 0,
-        engineVersion: plan.engineVersion,
-        config: p.config,
-      };
-    });
-    const s = await Store.open(storePath);
-    try {
-      await s.writeRuns(records);
-    } finally {
-      s.close();
-    }
-    for (const r of records) status.set(r.runKey, { status: "failed", error: r.error });
-  }
-
-  const failures: PointFailure[] = [];
-  let ok = 0;
-  let missing = 0;
-  for (const p of todo) {
-    const st = status.get(p.runKey);
-    if (!st) missing++;
-    else if (st.status === "ok") ok++;
-    else {
-      failures.push({
-        point: p.index,
-        runKey: p.runKey,
-        axes: p.axes,
-        error: st.error ?? "failed",
-      });
-    }
-  }
-  return {
-    ...base,
-    jobPath: emitted.jobPath,
-    jobId,
-    taskIds,
-    submitted: todo.map((p) => p.index),
-    ok,
-    failed: failures.length,
-    failures,
-    missing,
-    interrupted,
-    jobState: final?.state ?? null,
-    wallMs: performance.now() - t0,
-  };
 }

@@ -10,7 +10,9 @@ import { needTool } from "../testing/system.ts";
 import { jobState } from "../cluster/slurm.ts";
 import { processState, slurmLocal } from "../cluster/slurm_local.ts";
 import { checkWritable, runOnSlurm, slurmProgressLine, SlurmRunError } from "./slurm_run.ts";
-import { sweep } from "./runner.ts";
+import { planFor, sweep } from "./runner.ts";
+import { resolveEngine } from "./engine.ts";
+import { exportSweep } from "./transfer.ts";
 import { queryRows } from "./query.ts";
 import { specFromArgs } from "./spec.ts";
 import { SUMMARY_METRICS } from "../migration/types.ts";
@@ -149,6 +151,14 @@ Deno.test({
           const spec = { axes: { "iommu.pageSize": ["4KiB", "2MiB"], seed: [1, 2, 3] } };
           const store = `${dir}/flaky.duckdb`;
           const outDir = `${dir}/flaky`;
+          // Point 0 is in the store before the first submission (a local run).
+          const local = await sweep({ axes: { "iommu.pageSize": ["4KiB"], seed: [1] } }, {
+            store,
+            engine,
+            workers: 1,
+            progress: "none",
+          });
+          assert.equal(local.ran, 1);
           const first = await runOnSlurm(spec, {
             ...common,
             store,
@@ -157,8 +167,9 @@ Deno.test({
             env: { SLURM_RUN_TEST_FAIL: "3" },
           });
           assert.equal(first.points, 6);
-          assert.deepEqual(first.submitted, [0, 1, 2, 3, 4, 5]);
-          assert.equal(first.ok, 4);
+          assert.deepEqual(first.submitted, [1, 2, 3, 4, 5]);
+          assert.equal(first.reused, 1);
+          assert.equal(first.ok, 3);
           assert.equal(first.failed, 2);
           assert.equal(first.jobState, "FAILED", "a task with a failed point exits non-zero");
           const failedIdx = first.failures.map((f) => f.point).sort();
@@ -188,6 +199,40 @@ Deno.test({
             { store },
           )).rows[0];
           assert.deepEqual(st, { ok: 6, n: 6 });
+
+          // The sweep is done and holds every point, the reused one too (the
+          // manifests cover only the tasks submitted), and exports whole.
+          const sweepRow = (await queryRows(
+            `SELECT status, points, ran, reused, failed, ended_at IS NOT NULL AS ended, shard
+             FROM sweeps WHERE id = '${rerun.sweepId}'`,
+            { store },
+          )).rows;
+          assert.equal(sweepRow.length, 1);
+          assert.deepEqual(
+            { ...sweepRow[0], shard: undefined },
+            {
+              status: "done",
+              points: 6,
+              ran: 2,
+              reused: 4,
+              failed: 0,
+              ended: true,
+              shard: undefined,
+            },
+          );
+          assert.match(sweepRow[0].shard as string, /^slurm job \d+: 2\/6 array tasks$/);
+          const members = (await queryRows(
+            `SELECT point, run_key FROM sweep_points WHERE sweep_id = '${rerun.sweepId}'
+             ORDER BY point`,
+            { store },
+          )).rows;
+          const plan = await planFor(spec, resolveEngine(engine));
+          assert.deepEqual(
+            members,
+            plan.points.map((p) => ({ point: p.index, run_key: p.runKey })),
+          );
+          const exported = await exportSweep(rerun.sweepId, { store, outDir: `${dir}/published` });
+          assert.equal(exported.runs, 6);
         },
       );
 

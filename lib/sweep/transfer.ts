@@ -185,6 +185,11 @@ export async function mergeShards(dir: string, options: IngestOptions = {}): Pro
     }
     const sweeps = sweepsFromManifests(manifests);
     for (const { sweep, points } of sweeps) {
+      // A sweep recorded done with all its points (e.g. by runOnSlurm) is not
+      // replaced by the union of the manifests at hand, which may cover only
+      // the tasks of its last submission.
+      const stored = await store.read(`SELECT status FROM sweeps WHERE id = $1`, [sweep.id]);
+      if (stored.rows[0]?.status === "done" && sweep.status !== "done") continue;
       await store.putSweep(sweep);
       await store.putSweepPoints(sweep.id, points);
     }
