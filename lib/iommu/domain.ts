@@ -170,10 +170,11 @@ export class IommuDomain implements Domain {
     this.unsafeSkipFlush = config.tracking.unsafeSkipFlush;
     this.invalidationCostNs = config.iommu.costs.invalidationNs;
     this.waitCostNs = config.iommu.costs.waitNs;
-    // Runs the exit of dmaBatch once before its loop is ever hot: a first
-    // call that is compiled mid-loop (OSR) would otherwise deoptimize at the
-    // counter write-back on every later call (no type feedback there).
-    this.dmaBatch(this.scratch, 0);
+    // Runs the exit of dmaBatch before its loop is ever hot: a first call
+    // that is compiled mid-loop (OSR) would otherwise deoptimize at the
+    // counter write-back again and again (no type feedback there). Several
+    // calls, since V8 allocates a function's feedback vector only after a few.
+    for (let k = 0; k < 16; k++) this.dmaBatch(this.scratch, 0);
   }
 
   get dirtyTracking(): boolean {
@@ -444,7 +445,9 @@ export class IommuDomain implements Domain {
         // < 0 dirEntry(slot, level) of a 2 MiB or 1 GiB entry (code = level − 1);
         // 0 unknown: the general path.
         const dv = iova >= 0 && iova < limit && len > 0 && (off | 0) === off ? dir[pfn >>> 9] : 0;
-        const code = dv > 0 ? 0 : 1 + (~dv & 1);
+        // Branches, not arithmetic: the CPU predicts the leaf size, so the
+        // IOTLB probe need not wait for the directory load.
+        const code = dv > 0 ? 0 : (dv & 1) !== 0 ? 1 : 2;
         const shift = 9 * code; // vpn = pfn >>> shift
         const fastPath = dv !== 0 &&
           (inPage || (pfn & ((1 << shift) - 1)) * BASE_PAGE + off + len <= BASE_PAGE << shift);
