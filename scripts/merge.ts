@@ -1,7 +1,8 @@
 // `deno task merge DIR... [--store PATH] [--force]`: ingests into the store the
 // Parquet files that sweep shards wrote to DIR (one per point), or a sweep
 // exported by `deno task export` (runs.parquet, rounds.parquet). Runs are
-// deduplicated by run key: a stored ok run is kept unless --force.
+// deduplicated by run key: a stored ok run is kept unless --force. Exit codes:
+// 0 merged, 2 bad usage (e.g. a directory that is not there), 3 store or input error.
 
 import { Command } from "commander";
 import { ingestDir, StoreError } from "../lib/sweep/mod.ts";
@@ -20,6 +21,20 @@ try {
   Deno.exit((e as { exitCode?: number }).exitCode === 0 ? 0 : 2);
 }
 const opts = program.opts<{ store: string; force?: boolean }>();
+// A directory that is not there is bad usage (exit 2), not a store fault.
+for (const dir of program.args) {
+  let isDir = false;
+  try {
+    isDir = (await Deno.stat(dir)).isDirectory;
+  } catch (e) {
+    console.error(`merge: ${dir}: no such directory (${(e as Error).message})`);
+    Deno.exit(2);
+  }
+  if (!isDir) {
+    console.error(`merge: ${dir} is not a directory (give a shard output or export directory)`);
+    Deno.exit(2);
+  }
+}
 try {
   for (const dir of program.args) {
     const r = await ingestDir(dir.replace(/\/+$/, ""), { store: opts.store, force: opts.force });

@@ -12,6 +12,7 @@ import {
   emitJob,
   EngineError,
   parseShard,
+  parseWholeNumber,
   planFor,
   readSpecFile,
   resolveEngine,
@@ -37,9 +38,9 @@ const program = new Command("sweep")
   .argument("[args...]", "a spec file (.json/.ts) and/or axes: key=v1,v2 key=range(1,6)")
   .option("-c, --config <file>", "base config (JSON) the axes override")
   .option("--zip <keys>", "axes that move together, comma-separated (repeatable)", collect, [])
-  .option("--repeat <n>", "seeds per point, from the base seed up", int)
+  .option("--repeat <n>", "seeds per point, from the base seed up", positive)
   .option("--name <name>", "a label stored with the sweep")
-  .option("-w, --workers <n>", "worker threads (default: one per core)", int)
+  .option("-w, --workers <n>", "worker threads (default: one per core)", positive)
   .option("--store <path>", "DuckDB store file", "data/results.duckdb")
   .option("--force", "run points again even if stored")
   .option("--engine <module>", "module exporting simulate() (default lib/migration/mod.ts)")
@@ -60,16 +61,16 @@ const program = new Command("sweep")
   .option(
     "--shards <n>",
     "array tasks for --emit (default: points, at most 16) or --on (default: one per point)",
-    int,
+    positive,
   )
   .addOption(
     new Option("--on <scheduler>", "run on a cluster: submit, watch, merge into the store")
       .choices(["slurm"]),
   )
   .option("--partition <name>", "Slurm partition for --on slurm")
-  .option("--array-limit <k>", "at most k array tasks at once for --on slurm", int)
+  .option("--array-limit <k>", "at most k array tasks at once for --on slurm", positive)
   .option("--time <limit>", "time limit per array task for --on slurm (e.g. 30:00)")
-  .option("--cpus-per-task <n>", "CPUs (sweep workers) per array task for --on slurm", int)
+  .option("--cpus-per-task <n>", "CPUs (sweep workers) per array task for --on slurm", positive)
   .option("--image <image>", "container image for --emit k8s")
   .option("--workdir <dir>", "project checkout in the container for --emit k8s")
   .option("--volume-claim <name>", "PersistentVolumeClaim with the checkout for --emit k8s")
@@ -81,8 +82,15 @@ function collect(v: string, prev: string[]): string[] {
 }
 
 function int(v: string): number {
-  if (!/^\d+$/.test(v.trim())) throw new InvalidArgumentError(`"${v}" is not a whole number`);
-  return Number(v);
+  const n = parseWholeNumber(v);
+  if (n === undefined) throw new InvalidArgumentError(`"${v}" is not a whole number`);
+  return n;
+}
+
+function positive(v: string): number {
+  const n = int(v);
+  if (n < 1) throw new InvalidArgumentError(`"${v}" must be at least 1`);
+  return n;
 }
 
 function seconds(v: string): number {
@@ -141,6 +149,42 @@ async function specOf(args: string[], o: Opts): Promise<SweepSpec> {
   };
 }
 
+/** Options that would be ignored in the mode asked for are usage errors, not silently dropped. */
+function checkOptions(o: Opts): void {
+  if (o.on && (o.emit || o.shard !== undefined || o.force)) {
+    throw new UsageError(
+      `--on ${o.on} cannot be combined with ${o.emit ? "--emit" : o.force ? "--force" : "--shard"}`,
+    );
+  }
+  if (o.on && o.workers !== undefined) {
+    throw new UsageError(
+      `--workers does not apply to --on ${o.on}: give the workers per array task with --cpus-per-task`,
+    );
+  }
+  const given = (names: [string, unknown][]) =>
+    names.filter(([, v]) => v !== undefined).map(([n]) => n);
+  const slurmOnly = given([
+    ["--partition", o.partition],
+    ["--array-limit", o.arrayLimit],
+    ["--time", o.time],
+    ["--cpus-per-task", o.cpusPerTask],
+  ]);
+  if (!o.on && slurmOnly.length) {
+    throw new UsageError(`${slurmOnly.join(", ")}: only with --on slurm`);
+  }
+  if (!o.on && !o.emit && o.shards !== undefined) {
+    throw new UsageError("--shards: only with --emit or --on (a shard run takes --shard i/n)");
+  }
+  const k8sOnly = given([
+    ["--image", o.image],
+    ["--workdir", o.workdir],
+    ["--volume-claim", o.volumeClaim],
+  ]);
+  if (o.emit !== "k8s" && k8sOnly.length) {
+    throw new UsageError(`${k8sOnly.join(", ")}: only with --emit k8s`);
+  }
+}
+
 function printFailures(failures: PointFailure[]): void {
   for (const f of failures.slice(0, 10)) {
     const axes = Object.entries(f.axes).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(" ");
@@ -157,20 +201,12 @@ async function main(): Promise<number> {
     return code === 0 ? 0 : 2;
   }
   const o = program.opts<Opts>();
+  checkOptions(o);
   const args = program.args;
   const written = { argv: Deno.args };
   const spec = await specOf(args, o);
   const engine = resolveEngine(o.engine);
   const shardMode = !o.on && (o.shard !== undefined || o.out !== undefined);
-  if (o.on && (o.emit || o.shard !== undefined || o.force)) {
-    throw new UsageError(
-      `--on ${o.on} cannot be combined with ${o.emit ? "--emit" : o.force ? "--force" : "--shard"}`,
-    );
-  }
-
-  if (!o.on && (o.partition || o.arrayLimit || o.time || o.cpusPerTask)) {
-    throw new UsageError("--partition, --array-limit, --time and --cpus-per-task need --on slurm");
-  }
 
   if (o.dryRun || o.emit) {
     const plan = await planFor(spec, engine, written);

@@ -80,7 +80,7 @@ Deno.test("Ctrl-C stops a sweep cleanly (exit 130, marked interrupted); running 
   await Deno.remove(dir, { recursive: true });
 });
 
-Deno.test("bad specs exit 2 with the key and value named, and touch no store", async () => {
+Deno.test("bad specs and options exit 2 with the key, value or option named, and touch no store", async () => {
   const dir = await tempDir();
   const store = `${dir}/s.duckdb`;
   const cases: [string[], RegExp][] = [
@@ -91,6 +91,19 @@ Deno.test("bad specs exit 2 with the key and value named, and touch no store", a
     [[`${dir}/missing.json`], /cannot read spec file/],
     [["--config", `${dir}/missing.json`, "seed=1"], /cannot read config file/],
     [["--workers", "two", "seed=1"], /"two" is not a whole number/],
+    [["--workers", "0", "seed=1"], /"0" must be at least 1/],
+    [["seed=range(1,"], /seed: malformed range\(…\) in "range\(1,"/],
+    [["seed=[1,2"], /seed: unbalanced brackets: "\[" at 1 is never closed/],
+    // Options that would be ignored in the mode asked for are refused.
+    [["--shards", "4", "seed=1"], /--shards: only with --emit or --on/],
+    [["--image", "x", "seed=1"], /--image: only with --emit k8s/],
+    [
+      ["--workdir", "/p", "--volume-claim", "v", "seed=1"],
+      /--workdir, --volume-claim: only with --emit k8s/,
+    ],
+    [["--emit", "slurm", "--image", "x", "seed=1"], /--image: only with --emit k8s/],
+    [["--partition", "p", "seed=1"], /--partition: only with --on slurm/],
+    [["--on", "slurm", "--workers", "2", "seed=1"], /--workers does not apply to --on slurm/],
     [["--shard", "3/3", "seed=1"], /--shard 3\/3: expected i\/n/],
   ];
   await Deno.writeTextFile(`${dir}/bad.json`, `{"axes": {"seed": [1, 2}`);

@@ -24,6 +24,7 @@ export {
   sweep,
   type SweepOptions,
   type SweepResult,
+  workerCount,
 } from "./runner.ts";
 export { DEFAULT_ENGINE, EngineError, engineVersion, resolveEngine } from "./engine.ts";
 export { formatEta, type ProgressInfo, progressLine, type ProgressOption } from "./progress.ts";
@@ -31,6 +32,7 @@ export { DEFAULT_STORE, type Rows, Store, StoreError, type StoreErrorKind } from
 export { formatTable, query, queryRows, type QueryTable, toCsv, toJson, toTable } from "./query.ts";
 export {
   parseShard,
+  parseWholeNumber,
   runShard,
   type Shard,
   SHARD_COUNT_ENV,

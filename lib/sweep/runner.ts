@@ -190,6 +190,15 @@ export interface SweepResult {
   runs(): Promise<QueryTable>;
 }
 
+/** Workers to run: `workers` if given (a whole number >= 1, else a RangeError), else one per core. */
+export function workerCount(workers?: number): number {
+  if (workers === undefined) return Math.max(1, navigator.hardwareConcurrency ?? 1);
+  if (!Number.isInteger(workers) || workers < 1) {
+    throw new RangeError(`workers: ${workers} is not a whole number >= 1`);
+  }
+  return workers;
+}
+
 export function isPlan(x: SweepSpec | SweepPlan): x is SweepPlan {
   return typeof x === "object" && x !== null && "planHash" in x && "points" in x;
 }
@@ -261,7 +270,7 @@ export async function planFor(
 /**
  * Runs a sweep into the store and returns what happened with a handle to
  * query the results. Throws SweepSpecError (bad spec, before anything runs),
- * StoreError (store unusable or failing) or EngineError.
+ * RangeError (workers < 1), StoreError (store unusable or failing) or EngineError.
  */
 export async function sweep(
   spec: SweepSpec | SweepPlan,
@@ -270,13 +279,13 @@ export async function sweep(
   const t0 = performance.now();
   const engine = resolveEngine(options.engine ?? DEFAULT_ENGINE);
   const plan = await planFor(spec, engine, options.written);
+  const workers = workerCount(options.workers);
   const storePath = options.store ?? DEFAULT_STORE;
   const store = await Store.open(storePath);
   try {
     const stored = options.force ? new Set<string>() : await store.okKeys();
     const todo = plan.points.filter((p) => !stored.has(p.runKey));
     const reused = plan.points.length - todo.length;
-    const workers = Math.max(1, options.workers ?? navigator.hardwareConcurrency ?? 1);
     const sweepId = newSweepId();
     const row = await startRow(plan, { id: sweepId, reused, workers, shard: null });
     await store.putSweep(row);

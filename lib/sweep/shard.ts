@@ -7,7 +7,7 @@
 
 import { DEFAULT_ENGINE, resolveEngine } from "./engine.ts";
 import { type ProgressOption, startProgress } from "./progress.ts";
-import { planFor, type PointFailure, runPoints, startRow } from "./runner.ts";
+import { planFor, type PointFailure, runPoints, startRow, workerCount } from "./runner.ts";
 import type { SweepPlan, SweepSpec } from "./spec.ts";
 import { type RunRecord, Store, type SweepRow, writeTextAtomic } from "./store.ts";
 import { ident, runColumns } from "./columns.ts";
@@ -37,11 +37,17 @@ export function parseShard(text: string): Shard {
 /** The count for schedulers that give only an index (Kubernetes, AWS Batch). */
 export const SHARD_COUNT_ENV = "SWEEP_SHARD_COUNT";
 
+/** A whole number (digits only, surrounding blanks allowed), or undefined when `text` is not one. */
+export function parseWholeNumber(text: string): number | undefined {
+  return /^\s*\d+\s*$/.test(text) ? Number(text) : undefined;
+}
+
 function int(env: Record<string, string | undefined>, name: string): number | undefined {
   const v = env[name];
   if (v === undefined || v === "") return undefined;
-  if (!/^\d+$/.test(v.trim())) throw new ShardError(`${name}=${v} is not a whole number`);
-  return Number(v);
+  const n = parseWholeNumber(v);
+  if (n === undefined) throw new ShardError(`${name}=${v} is not a whole number`);
+  return n;
 }
 
 /**
@@ -148,7 +154,7 @@ export async function runShard(
   const todo = options.force ? mine : mine.filter((p) => !present.has(pointFileName(p.runKey)));
   const reused = mine.length - todo.length;
   const sweepId = shardSweepId(plan);
-  const workers = Math.max(1, options.workers ?? navigator.hardwareConcurrency ?? 1);
+  const workers = workerCount(options.workers);
   const row = await startRow(plan, {
     id: sweepId,
     reused,

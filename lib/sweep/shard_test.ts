@@ -155,6 +155,20 @@ Deno.test("merge prefers an ok run over a stored failed one, and keeps a stored 
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("merge: a directory that is not there is bad usage (exit 2), and no store is made", async () => {
+  const dir = await tempDir();
+  const store = `${dir}/s.duckdb`;
+  const r = await cli("merge", [`${dir}/nonexistent`, "--store", store]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /^merge: .*\/nonexistent: no such directory/);
+  await Deno.writeTextFile(`${dir}/a-file`, "");
+  const f = await cli("merge", [`${dir}/a-file`, "--store", store]);
+  assert.equal(f.code, 2, f.stderr);
+  assert.match(f.stderr, /a-file is not a directory/);
+  await assert.rejects(Deno.stat(store), Deno.errors.NotFound);
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("export writes Parquet (runs, rounds) and provenance; import reads it back", async () => {
   const dir = await tempDir();
   const store = `${dir}/s.duckdb`;

@@ -82,24 +82,49 @@ export class SweepSpecError extends Error {
   }
 }
 
-/** Splits `a,b,[1,2],"x,y"` at top-level commas (brackets and quotes nest). */
-function splitTopLevel(text: string): string[] {
+/**
+ * Splits `a,b,[1,2],"x,y"` at top-level commas (brackets and quotes nest). An
+ * unbalanced bracket or an unterminated quote is a SweepSpecError naming `key`
+ * (rather than one item that swallowed the commas after it).
+ */
+function splitTopLevel(key: string, text: string, whole = text, offset = 0): string[] {
   const out: string[] = [];
-  let depth = 0;
+  const open: { c: string; at: number }[] = [];
+  const pairs: Record<string, string> = { "]": "[", "}": "{", ")": "(" };
   let quote = "";
+  let quoteAt = 0;
   let start = 0;
+  const fail = (what: string) => {
+    throw new SweepSpecError([`${key}: ${what} in "${whole}"`]);
+  };
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (quote) {
       if (c === "\\") i++;
       else if (c === quote) quote = "";
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === "[" || c === "{" || c === "(") depth++;
-    else if (c === "]" || c === "}" || c === ")") depth--;
-    else if (c === "," && depth === 0) {
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      quoteAt = i;
+    } else if (c === "[" || c === "{" || c === "(") open.push({ c, at: i });
+    else if (c === "]" || c === "}" || c === ")") {
+      const top = open.pop();
+      if (!top) fail(`unbalanced brackets: "${c}" at ${offset + i + 1} closes nothing`);
+      else if (top.c !== pairs[c]) {
+        fail(
+          `unbalanced brackets: "${c}" at ${offset + i + 1} does not close "${top.c}" at ${
+            offset + top.at + 1
+          }`,
+        );
+      }
+    } else if (c === "," && open.length === 0) {
       out.push(text.slice(start, i));
       start = i + 1;
     }
+  }
+  if (quote) fail(`unterminated quote: ${quote} at ${offset + quoteAt + 1} is never closed`);
+  if (open.length) {
+    const top = open.at(-1)!;
+    fail(`unbalanced brackets: "${top.c}" at ${offset + top.at + 1} is never closed`);
   }
   out.push(text.slice(start));
   return out;
@@ -136,8 +161,19 @@ export function parseAxisText(key: string, text: string): unknown[] {
   const t = text.trim();
   if (t === "") return [];
   const call = /^(range|choice)\s*\(([\s\S]*)\)$/.exec(t);
-  if (call?.[1] === "range") return rangeValues(key, splitTopLevel(call[2]));
-  const items = splitTopLevel(call ? call[2] : t);
+  const named = /^(range|choice)\s*\(/.exec(t)?.[1];
+  if (named && !call) {
+    throw new SweepSpecError([
+      `${key}: malformed ${named}(…) in "${text}": expected ` +
+      (named === "range"
+        ? "range(stop), range(start, stop) or range(start, stop, step)"
+        : "choice(a, b, …)") +
+      " with the closing parenthesis last",
+    ]);
+  }
+  const inner = call ? splitTopLevel(key, call[2], t, t.indexOf("(") + 1) : undefined;
+  if (call?.[1] === "range") return rangeValues(key, inner!);
+  const items = inner ?? splitTopLevel(key, t);
   if (items.some((i) => i.trim() === "")) {
     throw new SweepSpecError([`${key}: empty value in "${text}"`]);
   }

@@ -124,6 +124,28 @@ Deno.test("unknown key, empty axis and malformed specs are refused before anythi
   );
 });
 
+Deno.test("a malformed range(…) and unbalanced brackets are named as such, not read as strings", () => {
+  const refused = (text: string, message: RegExp) =>
+    assert.throws(() => parseAxisText("seed", text), (e: unknown) => {
+      assert.ok(e instanceof SweepSpecError, String(e));
+      assert.match(e.message, message);
+      return true;
+    });
+  refused("range(1,", /^seed: malformed range\(…\) in "range\(1,": expected range\(stop\)/);
+  refused("range(1,6", /malformed range\(…\)/);
+  refused("choice(a,b", /^seed: malformed choice\(…\) in "choice\(a,b"/);
+  refused(
+    "range(1,6))",
+    /^seed: unbalanced brackets: "\)" at 10 closes nothing in "range\(1,6\)\)"/,
+  );
+  refused("[1,2,3", /^seed: unbalanced brackets: "\[" at 1 is never closed in "\[1,2,3"/);
+  refused("1,2],3", /unbalanced brackets: "\]" at 4 closes nothing/);
+  refused("[1,2},3", /unbalanced brackets: "}" at 5 does not close "\[" at 1/);
+  refused('"a,b', /unterminated quote: " at 1 is never closed/);
+  assert.deepEqual(parseAxisText("k", "[1,2],[3,4]"), [[1, 2], [3, 4]]);
+  assert.deepEqual(parseAxisText("k", '"x,y",z'), ["x,y", "z"]);
+});
+
 Deno.test("spec from command-line words: axes in order, --zip groups, --repeat", () => {
   const spec = specFromArgs(
     ["iommu.pageSize=2MiB,1GiB", "tracking.splitTo=4KiB,2MiB", "tracking.split=lazy"],

@@ -147,6 +147,24 @@ Deno.test("sweep: a bad spec fails before the store is touched", async () => {
   await Deno.remove(dir, { recursive: true });
 });
 
+Deno.test("sweep: workers below 1 are refused, not turned into 1", async () => {
+  const dir = await tempDir();
+  for (const workers of [0, -1, 1.5]) {
+    await assert.rejects(
+      sweep({ axes: { seed: "1" } }, {
+        store: `${dir}/s.duckdb`,
+        engine: FAKE_ENGINE,
+        workers,
+        progress: "none",
+      }),
+      RangeError,
+      `workers: ${workers} is not a whole number >= 1`,
+    );
+  }
+  await assert.rejects(Deno.stat(`${dir}/s.duckdb`), Deno.errors.NotFound);
+  await Deno.remove(dir, { recursive: true });
+});
+
 Deno.test("sweep: an engine that cannot be loaded is a clear EngineError", async () => {
   const dir = await tempDir();
   await assert.rejects(
