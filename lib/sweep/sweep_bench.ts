@@ -1,8 +1,10 @@
 // Sweep throughput and the store's cost, on a fixed sweep: points per second
 // with 1 and 2 workers, against the baseline of calling simulate() on every
-// point in one thread with no store; and the time spent writing the store
-// per point as a share of simulate()'s time (target: under 5 %). Times are
-// noisy on a shared machine: compare the ratios within one run.
+// point in one thread with no store. Two overheads against that baseline:
+// the time spent writing the store alone, as a share of simulate()'s time
+// (target: under 5 %), and end to end, what a 1-worker sweep's wall time adds
+// to simulate() alone (workers, store, provenance, batching: all of it).
+// Times are noisy on a shared machine: compare the ratios within one run.
 // `deno run -A lib/sweep/sweep_bench.ts` prints the rows.
 
 import { DEFAULT_ENGINE, resolveEngine } from "./engine.ts";
@@ -28,10 +30,12 @@ export interface BenchRow {
   points: number;
   seconds: number;
   pointsPerSec: number;
-  /** For the store row: store write time as a share of simulate() time, %. */
+  /** For the overhead rows: the overhead as a share of simulate() alone, %. */
   overheadPct?: number;
-  /** For the store row: ms of store writes per point. */
+  /** For the overhead rows: ms of overhead per point. */
   msPerPoint?: number;
+  /** For the overhead rows: what overheadPct divides by what. */
+  overheadMeasures?: string;
 }
 
 export interface BenchOptions {
@@ -88,6 +92,18 @@ export async function sweepBench(options: BenchOptions = {}): Promise<BenchRow[]
           pointsPerSec: r.ran / (r.writeMs / 1000),
           msPerPoint: r.writeMs / r.ran,
           overheadPct: 100 * (r.writeMs / 1000) / simulateSec,
+          overheadMeasures: "store write time / simulate alone (writes only)",
+        });
+        const extra = seconds - simulateSec;
+        rows.push({
+          name: "end-to-end",
+          workers: w,
+          points: r.ran,
+          seconds: extra,
+          pointsPerSec: r.ran / seconds,
+          msPerPoint: 1000 * extra / r.ran,
+          overheadPct: 100 * extra / simulateSec,
+          overheadMeasures: "(1-worker sweep wall - simulate alone) / simulate alone",
         });
       }
     }
@@ -104,7 +120,9 @@ if (import.meta.main) {
       `${r.name.padEnd(15)} workers ${r.workers}  ${String(r.points).padStart(3)} points  ` +
         `${r.seconds.toFixed(2).padStart(6)} s  ${r.pointsPerSec.toFixed(1).padStart(7)} points/s` +
         (r.overheadPct !== undefined
-          ? `  ${r.msPerPoint!.toFixed(2)} ms/point = ${r.overheadPct.toFixed(2)} % of simulate()`
+          ? `  ${r.msPerPoint!.toFixed(2)} ms/point = ${
+            r.overheadPct.toFixed(2)
+          } %: ${r.overheadMeasures}`
           : ""),
     );
   }
