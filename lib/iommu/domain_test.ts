@@ -335,6 +335,51 @@ Deno.test("split to 4 KiB from 1 GiB goes through 2 MiB; collapse never exceeds 
   assert.equal(m.lookup(0)!.sizeBytes, 2 * MiB, "mapped at 2 MiB: no 1 GiB leaf");
 });
 
+Deno.test("split/collapse across levels invalidate each old translation once", () => {
+  // Only translations that existed before the call can be cached: the 2 MiB
+  // children a 1 GiB split makes and splits again are never gathered, and a
+  // collapse to 1 GiB absorbs the 2 MiB runs it made on the way up.
+  const inv = (d: Domain, f: () => void) => {
+    const s0 = d.stats();
+    f();
+    const s = diffStats(d.stats(), s0);
+    return [s.invalidations, s.domainFlushes];
+  };
+  const one = domain({ guest: { memory: "2GiB" } }, [0, 2 * GiB, GiB]);
+  one.dma(GiB + 5, 8, true); // the old 1 GiB leaf is cached
+  assert.deepEqual(inv(one, () => one.split(GiB, GiB, 4096)), [1, 0], "1 GiB -> 4 KiB");
+  assert.equal(one.stats().splits, 1 + 512);
+  const s0 = one.stats();
+  one.dma(GiB + 5, 8, true);
+  assert.equal(one.stats().iotlbMisses - s0.iotlbMisses, 1, "the 1 GiB entry is gone");
+  assert.deepEqual(inv(one, () => one.collapse(GiB, GiB)), [1, 0], "4 KiB -> 1 GiB");
+  assert.equal(one.lookup(GiB)!.sizeBytes, GiB);
+  const s1 = one.stats();
+  one.dma(GiB + 5, 8, false);
+  assert.equal(one.stats().iotlbMisses - s1.iotlbMisses, 1, "the 4 KiB entry is gone");
+
+  const eight = domain({ guest: { memory: "8GiB" } }, [0, 8 * GiB, GiB]);
+  assert.deepEqual(
+    inv(eight, () => eight.split(0, 8 * GiB, 4096)),
+    [1, 0],
+    "8 contiguous 1 GiB leaves: one merged run",
+  );
+  assert.equal(eight.stats().splits, 8 * (1 + 512));
+  // Half of them collapsed back: 4 contiguous 1 GiB leaves, one run again.
+  assert.deepEqual(inv(eight, () => eight.collapse(0, 4 * GiB)), [1, 0]);
+  // Non-contiguous old leaves: one run each.
+  const gaps = domain({ guest: { memory: "8GiB" } }, [0, 8 * GiB, GiB]);
+  gaps.split(GiB, GiB, 2 * MiB);
+  gaps.split(3 * GiB, GiB, 2 * MiB);
+  assert.deepEqual(
+    inv(gaps, () => {
+      gaps.split(0, 4 * GiB, 4096); // old: 1 GiB at 0 and 2 GiB, 2 MiB leaves at 1 GiB and 3 GiB
+    }),
+    [1, 0],
+    "old leaves of two sizes, contiguous: still one run",
+  );
+});
+
 Deno.test("page-table memory: table pages x 4 KiB, sparse", () => {
   const d = createDomain({ guest: { memory: "4TiB" }, iommu: { pageSize: "1GiB" } });
   d.map(0, 4096 * GiB, GiB);
@@ -368,9 +413,9 @@ Deno.test("fully associative and wide IOTLBs work (the general LRU path)", () =>
 // --- the hot path agrees with the general path ------------------------------
 
 type Op =
-  | { kind: "dma"; page: number; len: number; write: boolean }
+  | { kind: "dma"; page: number; hi: boolean; len: number; write: boolean }
   | { kind: "read"; noClear: boolean }
-  | { kind: "split"; region: number }
+  | { kind: "split"; region: number; hi: boolean; to: number }
   | { kind: "collapse" }
   | { kind: "flush" };
 
@@ -379,7 +424,13 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     weight: 12,
     arbitrary: fc.record({
       kind: fc.constant("dma" as const),
-      page: fc.nat(4 * 512 - 1),
+      // Mostly a dozen pages (a working set near the IOTLB's size, so
+      // LRU order decides hits), else anywhere in the 8 MiB.
+      page: fc.oneof(
+        { weight: 3, arbitrary: fc.nat(11).map((p) => (p * 97) % 2048) },
+        { weight: 1, arbitrary: fc.nat(4 * 512 - 1) },
+      ),
+      hi: fc.boolean(),
       len: fc.constantFrom(1, 64, 4096, 3 * 4096),
       write: fc.boolean(),
     }),
@@ -388,34 +439,53 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
     weight: 1,
     arbitrary: fc.record({ kind: fc.constant("read" as const), noClear: fc.boolean() }),
   },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("split" as const), region: fc.nat(3) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("split" as const),
+      region: fc.nat(3),
+      hi: fc.boolean(),
+      to: fc.constantFrom(4 * KiB, 2 * MiB),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("collapse" as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("flush" as const) }) },
 );
 
+// Mappings at 4 KiB, 2 MiB (8 MiB of them) and 1 GiB (2 GiB), split and
+// collapsed under the DMA, so every mix of leaf sizes occurs; IOTLBs of up
+// to 8 ways (the packed order) and wider (per-way stamps), with and without
+// a walk cache. Accesses fall in the low 8 MiB of each half of the mapping.
 Deno.test("property: dmaBatch's fast path and the general path give the same state and counts", () => {
   fc.assert(
     fc.property(
-      fc.constantFrom(4 * KiB, 2 * MiB),
-      fc.constantFrom<[number, number]>([8, 2], [16, 8], [4, 4]),
-      fc.array(opArb, { maxLength: 120 }),
-      (pageSize, [entries, ways], ops) => {
+      fc.constantFrom(4 * KiB, 2 * MiB, GiB),
+      fc.constantFrom<[number, number]>([8, 2], [16, 8], [4, 4], [16, 16], [32, 16], [64, 64]),
+      fc.boolean(),
+      fc.array(opArb, { maxLength: 200, size: "max" }),
+      (pageSize, [entries, ways], walkCache, ops) => {
+        const memory = pageSize === GiB ? 2 * GiB : 8 * MiB;
+        const half = memory / 2;
         const mk = (general: boolean) => {
           const d = createDomain({
-            guest: { memory: 8 * MiB },
-            iommu: { pageSize, iotlb: { entries, ways } },
-            workload: { workingSet: 8 * MiB },
+            guest: { memory },
+            iommu: {
+              pageSize,
+              iotlb: { entries, ways },
+              walkCache: walkCache ? { entries: 8, ways: 4 } : { entries: 0 },
+            },
+            workload: { workingSet: memory },
           }) as IommuDomain;
           d.forceGeneralPath = general;
-          d.map(0, 8 * MiB, pageSize);
+          d.map(0, memory, pageSize);
           d.setDirtyTracking(true);
-          const log = new Uint8Array(2048);
+          const log = new Uint8Array(memory / 4096);
           d.attachWriteLog(log, 1);
           return { d, log };
         };
         const { d: fast, log: fastLog } = mk(false);
         const { d: slow, log: slowLog } = mk(true);
-        const bitmaps: string[][] = [[], []];
+        const bitmaps: Uint8Array[][] = [[], []];
         const batch: DmaBatch = {
           iova: new Float64Array(1),
           length: new Uint32Array(1),
@@ -424,20 +494,23 @@ Deno.test("property: dmaBatch's fast path and the general path give the same sta
         for (const op of ops) {
           for (const [k, d] of [fast, slow].entries()) {
             if (op.kind === "dma") {
-              batch.iova[0] = op.page * 4096 + (op.len === 1 ? 7 : 0);
+              const base = (op.hi ? half : 0) + ((op.page * 4096) % Math.min(half, 8 * MiB));
+              batch.iova[0] = base + (op.len === 1 ? 7 : 0);
               batch.length[0] = op.len;
               batch.write[0] = op.write ? 1 : 0;
-              if (batch.iova[0] + op.len <= 8 * MiB) d.dmaBatch(batch, 1);
+              if (batch.iova[0] + op.len <= memory) d.dmaBatch(batch, 1);
             } else if (op.kind === "read") {
               const bm = d.getDirtyBitmap({
                 iova: 0,
-                length: 8 * MiB,
+                length: memory,
                 pageSize: 4096,
                 noClear: op.noClear,
               });
-              bitmaps[k].push(bm.join());
-            } else if (op.kind === "split") d.split(op.region * 2 * MiB, 2 * MiB, 4096);
-            else if (op.kind === "collapse") d.collapse(0, 8 * MiB);
+              bitmaps[k].push(bm);
+            } else if (op.kind === "split") {
+              const at = (op.hi ? half : 0) + ((op.region * 2 * MiB) % half);
+              if (op.to < pageSize) d.split(at, 2 * MiB, op.to);
+            } else if (op.kind === "collapse") d.collapse(0, memory);
             else d.flushDomain();
           }
         }
@@ -447,6 +520,6 @@ Deno.test("property: dmaBatch's fast path and the general path give the same sta
         assert.deepEqual(bitmaps[0], bitmaps[1]);
       },
     ),
-    { numRuns: 150 },
+    { numRuns: 200 },
   );
 });

@@ -28,6 +28,17 @@ Deno.test("the gather merges contiguous ranges and counts what was added", () =>
   assert.deepEqual([g.runs, g.added], [0, 0]);
 });
 
+Deno.test("the gather absorbs runs that a later, enclosing range covers (collapse bottom-up)", () => {
+  const g = new Gather();
+  g.add(0, 4096); // an unrelated earlier run
+  g.add(2 * MiB, 4 * MiB); // collapses at 2 MiB ...
+  g.add(4 * MiB, 6 * MiB);
+  g.add(2 * MiB, 2 * MiB + 2 ** 30); // ... then the 1 GiB leaf over them
+  assert.deepEqual([g.runs, g.starts, g.ends], [2, [0, 2 * MiB], [4096, 2 * MiB + 2 ** 30]]);
+  g.add(2 * MiB + 4096, 3 * MiB); // inside the last run: nothing new
+  assert.deepEqual([g.runs, g.ends[1]], [2, 2 * MiB + 2 ** 30]);
+});
+
 Deno.test("invalidateRange drops the entries that intersect the range, of every size", () => {
   for (const [entries, ways] of [[64, 8], [16, 16]]) {
     const t = new LruTable(entries, ways);
