@@ -3,7 +3,10 @@
 // the sbatch array script (the one `--emit slurm` writes) into a results
 // directory the compute nodes share, submit it, watch the per-point Parquet
 // files land and squeue, and when the array ends merge the results into the
-// store (mergeShards). Only this process writes the store.
+// store (mergeShards). Only this process writes the store. The sweep's row
+// (provenance, and a status from the final result) and all its points, those
+// reused from the store included, are written from here: the shard manifests
+// describe only the tasks of one submission.
 //
 // Array task ids are point indexes: the script runs task i as shard `i/n` with
 // n = the number of points, so task i runs exactly point i, and the job is
