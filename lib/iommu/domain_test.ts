@@ -402,7 +402,7 @@ Deno.test("a walk cache saves the upper levels of the next walk in the same regi
   assert.equal(d.stats().walkMemoryAccesses - s1.walkMemoryAccesses, 4 + 1);
 });
 
-Deno.test("fully associative and wide IOTLBs work (the general LRU path)", () => {
+Deno.test("fully associative and wide IOTLBs work (per-way LRU stamps)", () => {
   const d = domain({ iommu: { iotlb: { entries: 64, ways: 64 } } });
   for (let p = 0; p < 64; p++) d.dma(p * 4096, 8, false);
   const s0 = d.stats();
