@@ -7,6 +7,9 @@
 //   shared: absolute rates are noisy, compare within one run). The engine's
 //   time includes filling its batches with the same kind of PRNG. The naive
 //   baseline is the engine's own general path (forceGeneralPath).
+// - shapes: the same writes over a 2 MiB mapping, with some leaves split to
+//   4 KiB (mixed leaf sizes, as lazy splitting leaves them), and over a 4 KiB
+//   mapping with a 64-way (fully associative) IOTLB.
 // - memory: a 4 TiB guest mapped at 1 GiB, 64 GiB split to 4 KiB, DMA over it
 //   and dirty reads, in a child process whose peak RSS (VmHWM) is reported.
 // `deno run -A lib/iommu/iommu_bench.ts` prints the rows; `deno task bench` too.
