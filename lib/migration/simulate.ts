@@ -107,63 +107,56 @@ export async function simulate(
   let extraNs = 0; // flush time of the last read, when it delays the round
   let converged = false;
   let bytesTransferred = 0;
-  for (let round = 0;; round++) {
-    if (round > 0 && (pending <= thresholdBytes || round >= config.migration.maxRounds)) {
-      converged = pending <= thresholdBytes;
-      // The VM is paused from the last read on: its flush time is downtime.
-      const durationNs = pending / bandwidth * 1e9 + extraNs;
-      // Tracking stops once the copy is done (collapse, the disabling flush);
-      // its work is recorded with the stop-and-copy, where no DMA runs.
-      const before = domain.stats();
-      tracker.stop();
-      const stop = diff(before, domain.stats());
-      const rec: RoundRecord = {
-        round,
-        startMs: (nowNs - migrationStartNs) / NS_PER_MS,
-        durationMs: durationNs / NS_PER_MS,
-        bytesSent: pending,
-        dirtyBytes: 0,
-        translations: 0,
-        iotlbMisses: 0,
-        invalidations: stop.invalidations,
-        domainFlushes: stop.domainFlushes,
-        splits: stop.splits,
-        pageTableBytes: stop.pageTableBytes,
-        stopAndCopy: true,
-      };
-      rounds.push(rec);
-      options.onRound?.(rec);
-      bytesTransferred += pending;
-      nowNs += durationNs;
-      break;
-    }
-    // Round 0 also carries the work of tracking start (eager splits, the
-    // enabling flush, provisioning reads), so the rounds add up to the summary.
-    const a = round === 0 ? trackingStart : domain.stats();
-    const startNs = nowNs;
-    nowNs += pending / bandwidth * 1e9 + extraNs;
-    runUntil(nowNs);
-    const report = tracker.report();
-    verifier.copy(report.bitmap);
-    const d = diff(a, domain.stats());
-    extraNs = config.migration.overheadDelaysRound ? d.invalidationNs : 0;
+  /** Records a round of `d`'s work over [startNs, endNs) that sent bytesSent. */
+  const record = (
+    round: number,
+    startNs: number,
+    endNs: number,
+    dirtyBytes: number,
+    d: IommuStats,
+    stopAndCopy: boolean,
+  ) => {
     const rec: RoundRecord = {
       round,
       startMs: (startNs - migrationStartNs) / NS_PER_MS,
-      durationMs: (nowNs - startNs) / NS_PER_MS,
+      durationMs: (endNs - startNs) / NS_PER_MS,
       bytesSent: pending,
-      dirtyBytes: report.dirtyBytes,
+      dirtyBytes,
       translations: d.translations,
       iotlbMisses: d.iotlbMisses,
       invalidations: d.invalidations,
       domainFlushes: d.domainFlushes,
       splits: d.splits,
       pageTableBytes: d.pageTableBytes,
-      stopAndCopy: false,
+      stopAndCopy,
     };
     rounds.push(rec);
     options.onRound?.(rec);
     bytesTransferred += pending;
+  };
+  for (let round = 0;; round++) {
+    const startNs = nowNs;
+    if (round > 0 && (pending <= thresholdBytes || round >= config.migration.maxRounds)) {
+      converged = pending <= thresholdBytes;
+      // The VM is paused from the last read on: its flush time is downtime.
+      nowNs += pending / bandwidth * 1e9 + extraNs;
+      // Tracking stops once the copy is done (collapse, the disabling flush);
+      // its work is recorded with the stop-and-copy, where no DMA runs.
+      const before = domain.stats();
+      tracker.stop();
+      record(round, startNs, nowNs, 0, diff(before, domain.stats()), true);
+      break;
+    }
+    // Round 0 also carries the work of tracking start (eager splits, the
+    // enabling flush, provisioning reads), so the rounds add up to the summary.
+    const a = round === 0 ? trackingStart : domain.stats();
+    nowNs += pending / bandwidth * 1e9 + extraNs;
+    runUntil(nowNs);
+    const report = tracker.report();
+    verifier.copy(report.bitmap);
+    const d = diff(a, domain.stats());
+    extraNs = config.migration.overheadDelaysRound ? d.invalidationNs : 0;
+    record(round, startNs, nowNs, report.dirtyBytes, d, false);
     pending = report.dirtyBytes;
   }
   const tracked = diff(sWarm, domain.stats());
