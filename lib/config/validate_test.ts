@@ -177,6 +177,23 @@ Deno.test("cross-field: the provisioning read interval is positive", () => {
   ]);
 });
 
+Deno.test("cross-field: every mix part fits guest memory", () => {
+  assert.deepEqual(
+    problems({
+      guest: { memory: "64MiB" },
+      workload: {
+        kind: "mix",
+        workingSet: "8MiB",
+        parts: [
+          { kind: "uniform", weight: 1 },
+          { kind: "stream", weight: 1, offset: "60MiB", workingSet: "8MiB" },
+        ],
+      },
+    }),
+    ["workload.parts[1]: offset + workingSet is beyond guest.memory 64MiB"],
+  );
+});
+
 Deno.test("cross-field: device tracking page size", () => {
   assert.deepEqual(problems({ tracking: { device: { pageSize: 3000 } } }), [
     "tracking.device.pageSize: 3000B is not a power of two >= 4KiB",
