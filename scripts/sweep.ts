@@ -244,9 +244,15 @@ async function main(): Promise<number> {
   }
 
   const abort = new AbortController();
-  let signals = 0;
+  let firstSignalAt = 0;
   const onSignal = () => {
-    if (++signals > 1) Deno.exit(130);
+    // A terminal's Ctrl-C reaches every process of the group, and `deno task`
+    // (or npx) passes it on once more: a second signal within a second is that
+    // echo, not the user pressing Ctrl-C again.
+    const now = performance.now();
+    if (firstSignalAt && now - firstSignalAt > 1000) Deno.exit(130);
+    if (firstSignalAt) return;
+    firstSignalAt = now;
     console.error(
       o.on
         ? "\nsweep: cancelling the Slurm job (scancel), then merging what landed (Ctrl-C again to quit now)"

@@ -19,7 +19,11 @@ import {
 // 40 points of 100-140 ms each (the fake engine sleeps seed - 1000 ms).
 const SLOW = ["seed=range(1100,1140)", "--engine", FAKE_ENGINE, "--workers", "2"];
 
-async function killMidway(store: string, signal: Deno.Signal): Promise<Deno.CommandStatus> {
+async function killMidway(
+  store: string,
+  signal: Deno.Signal,
+  times = 1,
+): Promise<Deno.CommandStatus> {
   const child = spawnCli("sweep", [
     ...SLOW,
     "--store",
@@ -30,7 +34,7 @@ async function killMidway(store: string, signal: Deno.Signal): Promise<Deno.Comm
     "0",
   ]);
   await waitForLine(child.stderr, (l) => /sweep: ([5-9]|\d\d+)\/40 points/.test(l));
-  child.kill(signal);
+  for (let i = 0; i < times; i++) child.kill(signal);
   const status = await child.status;
   await child.stdout.cancel();
   return status;
@@ -77,6 +81,21 @@ Deno.test("Ctrl-C stops a sweep cleanly (exit 130, marked interrupted); running 
   const resumed = await cli("sweep", [...SLOW, "--store", store, "--progress", "none"]);
   assert.equal(resumed.code, 0);
   assert.deepEqual(await integrity(store), { runs: 40, keys: 40, ok: 40, torn: 0 });
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("Ctrl-C echoed by `deno task`/npx (two SIGINTs at once) still stops cleanly", async () => {
+  // A terminal sends SIGINT to the whole process group and the task runner
+  // forwards it once more: that must not count as the user's second Ctrl-C.
+  const dir = await tempDir();
+  const store = `${dir}/s.duckdb`;
+  const status = await killMidway(store, "SIGINT", 2);
+  assert.equal(status.code, 130);
+  const sw = await queryRows(`SELECT status, ran FROM sweeps`, { store });
+  assert.equal(sw.rows[0].status, "interrupted", "the sweep was closed, not abandoned");
+  const { runs, keys, torn } = await integrity(store);
+  assert.equal(sw.rows[0].ran, runs);
+  assert.deepEqual([keys, torn], [runs, 0]);
   await Deno.remove(dir, { recursive: true });
 });
 
