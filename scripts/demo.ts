@@ -16,7 +16,7 @@ try {
       `(${((performance.now() - t0) / 1000).toFixed(1)} s)`,
   );
   console.log(
-    `results: ${s.store} (sweep ${s.sweepId}; try: deno task query "select * from runs limit 5")`,
+    `results: ${s.store} (sweep ${s.sweepId}; try: npx -y deno@2.9.6 task query "select * from runs limit 5")`,
   );
   console.log(`figure:  ${r.svgPath}`);
   if (s.failed > 0) Deno.exit(1);

@@ -61,8 +61,11 @@ Deno.test("README: the two commands are the documented ones", () => {
   );
 });
 
+/** JSON blocks: sweep specs (they have "axes") and run configs (the rest). */
+const isSpec = (text: string) => "axes" in JSON.parse(text);
+
 Deno.test("README: every JSON config block is a valid config", () => {
-  const json = blocks("json");
+  const json = blocks("json").filter((t) => !isSpec(t));
   assert.ok(json.length >= 1);
   for (const text of json) {
     const { $schema: _, ...config } = JSON.parse(text);
@@ -70,9 +73,30 @@ Deno.test("README: every JSON config block is a valid config", () => {
   }
 });
 
+Deno.test("README: every sweep spec block expands and validates", async () => {
+  const specs = blocks("json").filter(isSpec);
+  assert.ok(specs.length >= 1);
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const text of specs) {
+      await Deno.writeTextFile(`${dir}/sweep.json`, text);
+      const r = await deno([
+        "run",
+        "-A",
+        `${ROOT}scripts/sweep.ts`,
+        `${dir}/sweep.json`,
+        "--dry-run",
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("README: every sim command runs", async () => {
   const dir = await Deno.makeTempDir();
-  await Deno.writeTextFile(`${dir}/run.json`, blocks("json")[0]);
+  await Deno.writeTextFile(`${dir}/run.json`, blocks("json").filter((t) => !isSpec(t))[0]);
   const sims = commands().map(taskArgs).filter((t) => t?.task === "sim");
   assert.ok(sims.length >= 2);
   for (const t of sims) {

@@ -49,7 +49,17 @@ export function formatResult({ config, summary: s, rounds }: SimResult): string 
     ["lostWrites", s.lostWrites === 0 ? "0" : `${count(s.lostWrites)}  <-- pages lost!`],
   ]);
   const perRound = table([
-    ["round", "start", "duration", "sent", "dirty found", "miss rate", "invalidations", "splits"],
+    [
+      "round",
+      "start",
+      "duration",
+      "sent",
+      "dirty found",
+      "miss rate",
+      "invalidations",
+      "domain flushes",
+      "splits",
+    ],
     ...rounds.map((r) => [
       r.stopAndCopy ? `${r.round} (stop)` : String(r.round),
       ms(r.startMs),
@@ -58,6 +68,7 @@ export function formatResult({ config, summary: s, rounds }: SimResult): string 
       formatSize(r.dirtyBytes),
       r.translations ? pct(r.iotlbMisses / r.translations) : "-",
       count(r.invalidations),
+      count(r.domainFlushes),
       count(r.splits),
     ]),
   ]);

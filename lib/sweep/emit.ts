@@ -64,11 +64,13 @@ export function slurmScript(plan: SweepPlan, o: {
   const out = shQuote(o.outDir);
   const engine = o.engine ? ` --engine ${shQuote(o.engine)}` : "";
   return `#!/bin/bash
-# Sweep ${plan.name ?? id}: ${plan.points.length} points in ${o.shards} array tasks,
+# Sweep ${plan.name ?? id}: ${plural(plan.points.length, "point")} in ${
+    plural(o.shards, "array task")
+  },
 # written by \`deno task sweep --emit slurm\`. From the project directory:
 #   sbatch ${o.outDir}/sweep.sbatch
-#   deno task merge ${o.outDir}        # when the tasks are done (or to take what has finished)
-# Each task runs every ${o.shards}-th point and writes one Parquet file per point
+#   npx -y deno@2.9.6 task merge ${o.outDir}        # when the tasks are done (or to take what has finished)
+# Task i runs points i, i + ${o.shards}, i + 2·${o.shards}, ... and writes one Parquet file per point
 # to ${o.outDir}; a task run again skips the points it already wrote.
 # Deno: \$DENO if set (a path to deno), else \`npx -y deno@2.9.6\`.
 #SBATCH --job-name=sweep-${id}
@@ -156,12 +158,14 @@ export function k8sManifest(plan: SweepPlan, o: {
       },
     },
   };
-  return `# Sweep ${plan.name ?? id}: ${plan.points.length} points in ${o.shards} indexed tasks,
+  return `# Sweep ${plan.name ?? id}: ${plural(plan.points.length, "point")} in ${
+    plural(o.shards, "indexed task")
+  },
 # written by \`deno task sweep --emit k8s\`. The volume holds the project checkout;
-# each task (JOB_COMPLETION_INDEX, with ${SHARD_COUNT_ENV}) runs every ${o.shards}-th point
+# task i (JOB_COMPLETION_INDEX, with ${SHARD_COUNT_ENV}) runs points i, i + ${o.shards}, ...
 # and writes Parquet per point to ${o.outDir} on it.
 #   kubectl apply -f ${o.outDir}/job.yaml
-#   deno task merge ${o.outDir}        # from a checkout that sees the volume
+#   npx -y deno@2.9.6 task merge ${o.outDir}        # from a checkout that sees the volume
 ${yaml(job)}
 `;
 }
@@ -209,6 +213,10 @@ export async function emitJob(
     submit: kind === "slurm"
       ? `sbatch ${shQuote(jobPath)}`
       : `kubectl apply -f ${shQuote(jobPath)}`,
-    merge: `deno task merge ${shQuote(outDir)}`,
+    merge: `npx -y deno@2.9.6 task merge ${shQuote(outDir)}`,
   };
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
 }

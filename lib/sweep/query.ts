@@ -35,6 +35,9 @@ function cellText(v: unknown): string {
   if (v instanceof Date) return v.toISOString().replace("T", " ").replace(/\.000Z$|Z$/, "");
   if (typeof v === "number") {
     if (Number.isInteger(v)) return String(v);
+    // Six significant digits for a terminal, but never a rounded value that
+    // reads as an exact integer: large values keep their integer part.
+    if (Math.abs(v) >= 1e6) return v.toFixed(1);
     return String(Number(v.toPrecision(6)));
   }
   if (typeof v === "object") return JSON.stringify(v);
