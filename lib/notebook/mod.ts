@@ -7,6 +7,7 @@ export {
   roundsPlot,
   type RoundsPlotOptions,
 } from "./plots.ts";
+export * from "./validation_plots.ts";
 export {
   type Accessor,
   aggregateConfigs,
