@@ -3,8 +3,8 @@
 // drawn as guest IOTLB miss rate vs migration data transferred. The workload
 // is a skewed device (Zipf s = 1.2, contiguous hot set) writing 100 k pages/s
 // into a 256 MiB buffer pool of a 1 GiB guest, migrated at 256 MiB/s with
-// QEMU's 300 ms downtime limit: fine tracking converges, 2 MiB untracked
-// splitting does not. It is a demonstration, not a claim about a real device.
+// QEMU's 300 ms downtime limit: tracking at 4 KiB converges, tracking whole
+// 2 MiB or 1 GiB pages does not. A demonstration, not a claim about a real device.
 
 import { formatSize } from "../config/mod.ts";
 import { aggregateConfigs, frontierByPageSize, frontierPlot } from "../notebook/mod.ts";
