@@ -63,8 +63,8 @@ function xorshift(seed: number): (n: number) => number {
 
 const CASES: [string, number, number, number][] = [
   // name, entries, ways, N pages
-  ["fully associative 64 entries (per-way LRU stamps), N = 128", 64, 64, 128],
-  ["fully associative 64 entries (per-way LRU stamps), N = 1024", 64, 64, 1024],
+  ["fully associative 64 entries (tag hash, recency lists), N = 128", 64, 64, 128],
+  ["fully associative 64 entries (tag hash, recency lists), N = 1024", 64, 64, 1024],
   ["fully associative 8 entries (packed LRU), N = 32", 8, 8, 32],
   ["512 entries 8-way set-associative, N = 4096", 512, 8, 4096],
   ["512 entries 8-way set-associative, N = 2^20", 512, 8, 1 << 20],

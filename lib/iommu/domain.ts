@@ -9,7 +9,7 @@
 import { formatSize, parseConfig, type RunConfig, type RunConfigInput } from "../config/mod.ts";
 import { alignedCover, Gather, invalidateRange, TAG_CODES } from "./invalidation.ts";
 import { IntervalSet } from "./intervals.ts";
-import { LruTable } from "./lru.ts";
+import { HASH_MUL, INVALID_TAG, LruTable, PACKED_MAX_WAYS } from "./lru.ts";
 import {
   BASE_PAGE,
   ENTRIES_PER_TABLE,
@@ -388,8 +388,9 @@ export class IommuDomain implements Domain {
    * walks from the root; a property test checks that the two agree.
    *
    * The IOTLB updates here deliberately duplicate LruTable.lookup/touch/insert
-   * (the packed recency order for up to 8 ways, per-way stamps above) for
-   * speed; the property test keeps them equal to the general path's calls.
+   * (the packed recency order of up to 8 ways) for speed; the property test
+   * keeps them equal to the general path's calls. Wider sets run the same
+   * loop in dmaBatchWide (their own copy, so this one stays as small).
    */
   dmaBatch(batch: DmaBatch, count: number): void {
     const iovas = batch.iova;
@@ -401,6 +402,10 @@ export class IommuDomain implements Domain {
     ) {
       throw new RangeError(`dmaBatch: count ${count} is outside the batch (${iovas.length})`);
     }
+    if (!this.tlb.packed) {
+      this.dmaBatchWide(batch, count);
+      return;
+    }
     const pt = this.pt;
     const ent = pt.ent; // no table is allocated during DMA, so the pools stay put
     const leaf8 = pt.leaf8; // 4 KiB leaves: a byte each (LEAF8 | W | A | D)
@@ -408,10 +413,7 @@ export class IommuDomain implements Domain {
     const tlb = this.tlb;
     const tags = tlb.tags;
     const order = tlb.order;
-    const stamps = tlb.stamps;
     const ways = tlb.ways;
-    const packed = tlb.packed;
-    const stride = tlb.stride;
     const setMask = tlb.setMask;
     const lastShift = 3 * (ways - 1);
     const belowLast = (1 << lastShift) - 1;
@@ -457,47 +459,35 @@ export class IommuDomain implements Domain {
           const vpn = pfn >>> shift;
           const tag = vpn * TAG_CODES + code;
           const set = vpn & setMask;
-          const base = set * stride; // packed sets take 8 tag slots; unused ones never match
-          let w = -1;
-          if (packed) {
-            w = tags[base] === tag
-              ? 0
-              : tags[base + 1] === tag
-              ? 1
-              : tags[base + 2] === tag
-              ? 2
-              : tags[base + 3] === tag
-              ? 3
-              : tags[base + 4] === tag
-              ? 4
-              : tags[base + 5] === tag
-              ? 5
-              : tags[base + 6] === tag
-              ? 6
-              : tags[base + 7] === tag
-              ? 7
-              : -1;
-          } else {
-            for (let k = 0; k < ways; k++) {
-              if (tags[base + k] === tag) {
-                w = k;
-                break;
-              }
-            }
-          }
+          const base = set * PACKED_MAX_WAYS; // 8 tag slots a set; unused ones never match
+          const w = tags[base] === tag
+            ? 0
+            : tags[base + 1] === tag
+            ? 1
+            : tags[base + 2] === tag
+            ? 2
+            : tags[base + 3] === tag
+            ? 3
+            : tags[base + 4] === tag
+            ? 4
+            : tags[base + 5] === tag
+            ? 5
+            : tags[base + 6] === tag
+            ? 6
+            : tags[base + 7] === tag
+            ? 7
+            : -1;
           if (w >= 0) {
             hits++;
             const entry = base + w;
-            if (packed) {
-              // Move way w to the front of the packed recency order (LruTable.touch).
-              const o = order[set];
-              let p = 0;
-              while (((o >>> (3 * p)) & 7) !== w) p++;
-              if (p !== 0) {
-                const low = (1 << (3 * p)) - 1;
-                order[set] = (o & ~((low << 3) | 7)) | ((o & low) << 3) | w;
-              }
-            } else stamps[entry] = ++tlb.clock;
+            // Move way w to the front of the packed recency order (LruTable.touch).
+            const o = order[set];
+            let p = 0;
+            while (((o >>> (3 * p)) & 7) !== w) p++;
+            if (p !== 0) {
+              const low = (1 << (3 * p)) - 1;
+              order[set] = (o & ~((low << 3) | 7)) | ((o & low) << 3) | w;
+            }
             // Write hit: only a cached-clean entry writes D to memory.
             if (write && dOnWrite !== 0 && tlbDirty[entry] === 0) {
               if (code === 0) leaf8[tlbSlot[entry]] |= F_D;
@@ -524,25 +514,189 @@ export class IommuDomain implements Domain {
                 mem++;
                 if ((ne & ~e & F_D) !== 0) dbw++;
               }
-              // The victim (LruTable.insert): the last way of the packed order,
-              // O(1); else the first way with the oldest stamp (0 = empty).
-              let v = 0;
-              if (packed) {
-                const o = order[set];
-                v = (o >>> lastShift) & 7;
-                order[set] = ((o & belowLast) << 3) | v;
-              } else {
-                let best = stamps[base];
-                for (let k = 1; k < ways; k++) {
-                  if (stamps[base + k] < best) {
-                    best = stamps[base + k];
-                    v = k;
-                  }
-                }
-                stamps[base + v] = ++tlb.clock;
-              }
+              // The victim (LruTable.insert): the last way of the packed order, O(1).
+              const o = order[set];
+              const v = (o >>> lastShift) & 7;
+              order[set] = ((o & belowLast) << 3) | v;
               const entry = base + v;
               tags[entry] = tag;
+              tlbSlot[entry] = slot;
+              tlbDirty[entry] = (ne & F_D) !== 0 ? 1 : 0;
+            }
+          }
+        }
+        if (write && log !== null) {
+          if (fastPath && inPage) log[pfn] |= logMask; // pfn < log.length: iova < limit
+          else this.logWrite(iova, len);
+        }
+      }
+    } finally {
+      this.hits += hits;
+      this.misses += misses;
+      this.walkMemoryAccesses += mem;
+      this.dirtyBitWrites += dbw;
+    }
+  }
+
+  /**
+   * dmaBatch for IOTLBs of more than 8 ways, the same loop with the wide
+   * sets' structures inline: the tag hash probe (LruTable.hashFind), the move
+   * to the head of the set's recency list (toFront) and, on a miss, the
+   * victim at the list's tail with its tag's hash delete and the new tag's
+   * insert (LruTable.insert). The caller has checked the batch.
+   */
+  private dmaBatchWide(batch: DmaBatch, count: number): void {
+    const iovas = batch.iova;
+    const lens = batch.length;
+    const wr = batch.write;
+    const pt = this.pt;
+    const ent = pt.ent; // no table is allocated during DMA, so the pools stay put
+    const leaf8 = pt.leaf8; // 4 KiB leaves: a byte each (LEAF8 | W | A | D)
+    const dir = pt.dir;
+    const tlb = this.tlb;
+    const tags = tlb.tags;
+    // Wide sets (ways > 8): the tag hash and the recency lists (LruTable).
+    const hashKeys = tlb.hashKeys;
+    const hashEntries = tlb.hashEntries;
+    const hashMask = tlb.hashMask;
+    const hashShift = tlb.hashShift;
+    const lruPrev = tlb.prev;
+    const lruNext = tlb.next;
+    const lruHead = tlb.head;
+    const lruTail = tlb.tail;
+    const setMask = tlb.setMask;
+    const tlbSlot = this.tlbSlot;
+    const tlbDirty = this.tlbDirty;
+    const log = this.writeLog;
+    const logMask = this.writeLogMask;
+    // IOVAs below `limit` have a 4 KiB page number (pfn) that fits an int32,
+    // a region-directory entry and (if a log is attached) a log byte.
+    const limit = this.forceGeneralPath
+      ? 0
+      : log === null
+      ? pt.dirLimit
+      : Math.min(pt.dirLimit, log.length * BASE_PAGE);
+    const levels = pt.levels;
+    const dOnWrite = this.tracking ? F_D : 0;
+    const walkCache = this.walkCache;
+    let hits = 0;
+    let misses = 0;
+    let mem = 0;
+    let dbw = 0;
+    try {
+      for (let i = 0; i < count; i++) {
+        const iova = iovas[i];
+        const len = lens[i];
+        const write = wr[i] !== 0;
+        const pfn = (iova * INV_PAGE) | 0;
+        const off = iova - pfn * BASE_PAGE; // byte in the page; an integer for an integer IOVA
+        const inPage = off + len <= BASE_PAGE;
+        // The directory: > 0 the 4 KiB-leaf table of the region (tag code 0);
+        // < 0 dirEntry(slot, level) of a 2 MiB or 1 GiB entry (code = level − 1);
+        // 0 unknown: the general path.
+        const dv = iova >= 0 && iova < limit && len > 0 && (off | 0) === off ? dir[pfn >>> 9] : 0;
+        // Branches, not arithmetic: the CPU predicts the leaf size, so the
+        // IOTLB probe need not wait for the directory load.
+        const code = dv > 0 ? 0 : (dv & 1) !== 0 ? 1 : 2;
+        const shift = 9 * code; // vpn = pfn >>> shift
+        const fastPath = dv !== 0 &&
+          (inPage || (pfn & ((1 << shift) - 1)) * BASE_PAGE + off + len <= BASE_PAGE << shift);
+        if (!fastPath) {
+          this.translate(iova, len, write); // the general path; it raises faults
+        } else {
+          const vpn = pfn >>> shift;
+          const tag = vpn * TAG_CODES + code;
+          const set = vpn & setMask;
+          // LruTable.hashFind: the low 32 bits of the tag are (vpn << 3) | code.
+          let entry = -1;
+          let h = Math.imul((vpn << 3) | code, HASH_MUL) >>> hashShift;
+          for (;;) {
+            const k = hashKeys[h];
+            if (k === tag) {
+              entry = hashEntries[h];
+              break;
+            }
+            if (k === INVALID_TAG) break;
+            h = (h + 1) & hashMask;
+          }
+          if (entry >= 0) {
+            hits++;
+            // Move the entry to the head of its set's recency list (LruTable.toFront).
+            const head = lruHead[set];
+            if (head !== entry) {
+              const p = lruPrev[entry];
+              const n = lruNext[entry];
+              lruNext[p] = n;
+              if (n < 0) lruTail[set] = p;
+              else lruPrev[n] = p;
+              lruPrev[entry] = -1;
+              lruNext[entry] = head;
+              lruPrev[head] = entry;
+              lruHead[set] = entry;
+            }
+            // Write hit: only a cached-clean entry writes D to memory.
+            if (write && dOnWrite !== 0 && tlbDirty[entry] === 0) {
+              if (code === 0) leaf8[tlbSlot[entry]] |= F_D;
+              else ent[tlbSlot[entry]] |= F_D;
+              tlbDirty[entry] = 1;
+              mem++;
+              dbw++;
+            }
+          } else {
+            // Miss. The directory gave the leaf's slot; the walk is still
+            // counted as one memory access a level (less what the walk cache holds).
+            const slot = code === 0 ? (dv << 9) | (pfn & 511) : ~dv >>> 1;
+            const e = code === 0 ? leaf8[slot] : ent[slot];
+            if (code === 0 ? e === 0 : e >= 0) {
+              this.translate(iova, len, write); // no leaf here: the general path faults
+            } else {
+              misses++;
+              mem += walkCache === null ? levels - code : this.walkReadsAt(iova, code + 1);
+              const ne = e | F_A | (write ? dOnWrite : 0); // the flags sit alike in both forms
+              if (ne !== e) {
+                // one atomic A/D update of the leaf
+                if (code === 0) leaf8[slot] = ne;
+                else ent[slot] = ne;
+                mem++;
+                if ((ne & ~e & F_D) !== 0) dbw++;
+              }
+              // The victim (LruTable.insert): the tail of the set's recency
+              // list (empty ways sit there), O(1); its old tag leaves the hash
+              // (LruTable.hashDelete: backward shift), the new one enters it.
+              entry = lruTail[set];
+              const old = tags[entry];
+              if (old !== INVALID_TAG) {
+                let hole = Math.imul(old | 0, HASH_MUL) >>> hashShift;
+                while (hashKeys[hole] !== old) hole = (hole + 1) & hashMask;
+                let j = hole;
+                for (;;) {
+                  j = (j + 1) & hashMask;
+                  const k = hashKeys[j];
+                  if (k === INVALID_TAG) break;
+                  const home = Math.imul(k | 0, HASH_MUL) >>> hashShift;
+                  if (((j - home) & hashMask) >= ((j - hole) & hashMask)) {
+                    hashKeys[hole] = k;
+                    hashEntries[hole] = hashEntries[j];
+                    hole = j;
+                  }
+                }
+                hashKeys[hole] = INVALID_TAG;
+              }
+              // To the head of the list (LruTable.toFront): with more than 8
+              // ways the tail is never the head, so it has a predecessor.
+              const p = lruPrev[entry];
+              lruNext[p] = -1;
+              lruTail[set] = p;
+              const head = lruHead[set];
+              lruPrev[entry] = -1;
+              lruNext[entry] = head;
+              lruPrev[head] = entry;
+              lruHead[set] = entry;
+              tags[entry] = tag;
+              h = Math.imul((vpn << 3) | code, HASH_MUL) >>> hashShift;
+              while (hashKeys[h] !== INVALID_TAG) h = (h + 1) & hashMask;
+              hashKeys[h] = tag;
+              hashEntries[h] = entry;
               tlbSlot[entry] = slot;
               tlbDirty[entry] = (ne & F_D) !== 0 ? 1 : 0;
             }

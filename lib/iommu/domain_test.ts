@@ -402,7 +402,7 @@ Deno.test("a walk cache saves the upper levels of the next walk in the same regi
   assert.equal(d.stats().walkMemoryAccesses - s1.walkMemoryAccesses, 4 + 1);
 });
 
-Deno.test("fully associative and wide IOTLBs work (per-way LRU stamps)", () => {
+Deno.test("fully associative and wide IOTLBs work (tag hash, recency lists)", () => {
   const d = domain({ iommu: { iotlb: { entries: 64, ways: 64 } } });
   for (let p = 0; p < 64; p++) d.dma(p * 4096, 8, false);
   const s0 = d.stats();
@@ -452,10 +452,72 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("flush" as const) }) },
 );
 
+/**
+ * Runs `ops` on two domains, one through dmaBatch's fast path and one through
+ * the general path, and checks they end with the same state and counts.
+ */
+function checkFastEqualsGeneral(
+  pageSize: number,
+  iotlb: { entries: number; ways: number },
+  walkCache: { entries: number; ways: number } | null,
+  ops: Op[],
+): void {
+  const memory = pageSize === GiB ? 2 * GiB : 8 * MiB;
+  const half = memory / 2;
+  const mk = (general: boolean) => {
+    const d = createDomain({
+      guest: { memory },
+      iommu: { pageSize, iotlb, walkCache: walkCache ?? { entries: 0 } },
+      workload: { workingSet: memory },
+    }) as IommuDomain;
+    d.forceGeneralPath = general;
+    d.map(0, memory, pageSize);
+    d.setDirtyTracking(true);
+    const log = new Uint8Array(memory / 4096);
+    d.attachWriteLog(log, 1);
+    return { d, log };
+  };
+  const { d: fast, log: fastLog } = mk(false);
+  const { d: slow, log: slowLog } = mk(true);
+  const bitmaps: Uint8Array[][] = [[], []];
+  const batch: DmaBatch = {
+    iova: new Float64Array(1),
+    length: new Uint32Array(1),
+    write: new Uint8Array(1),
+  };
+  for (const op of ops) {
+    for (const [k, d] of [fast, slow].entries()) {
+      if (op.kind === "dma") {
+        const base = (op.hi ? half : 0) + ((op.page * 4096) % Math.min(half, 8 * MiB));
+        batch.iova[0] = base + (op.len === 1 ? 7 : 0);
+        batch.length[0] = op.len;
+        batch.write[0] = op.write ? 1 : 0;
+        if (batch.iova[0] + op.len <= memory) d.dmaBatch(batch, 1);
+      } else if (op.kind === "read") {
+        const bm = d.getDirtyBitmap({
+          iova: 0,
+          length: memory,
+          pageSize: 4096,
+          noClear: op.noClear,
+        });
+        bitmaps[k].push(bm);
+      } else if (op.kind === "split") {
+        const at = (op.hi ? half : 0) + ((op.region * 2 * MiB) % half);
+        if (op.to < pageSize) d.split(at, 2 * MiB, op.to);
+      } else if (op.kind === "collapse") d.collapse(0, memory);
+      else d.flushDomain();
+    }
+  }
+  assert.deepEqual(fast.stats(), slow.stats());
+  assert.deepEqual([...fast.leaves()], [...slow.leaves()]);
+  assert.deepEqual(fastLog, slowLog);
+  assert.deepEqual(bitmaps[0], bitmaps[1]);
+}
+
 // Mappings at 4 KiB, 2 MiB (8 MiB of them) and 1 GiB (2 GiB), split and
 // collapsed under the DMA, so every mix of leaf sizes occurs; IOTLBs of up
-// to 8 ways (the packed order) and wider (per-way stamps), with and without
-// a walk cache. Accesses fall in the low 8 MiB of each half of the mapping.
+// to 8 ways (the packed order) and wider (tag hash and recency lists), with
+// and without a walk cache. Accesses fall in the low 8 MiB of each half of the mapping.
 Deno.test("property: dmaBatch's fast path and the general path give the same state and counts", () => {
   fc.assert(
     fc.property(
@@ -464,62 +526,75 @@ Deno.test("property: dmaBatch's fast path and the general path give the same sta
       fc.boolean(),
       fc.array(opArb, { maxLength: 200, size: "max" }),
       (pageSize, [entries, ways], walkCache, ops) => {
-        const memory = pageSize === GiB ? 2 * GiB : 8 * MiB;
-        const half = memory / 2;
-        const mk = (general: boolean) => {
-          const d = createDomain({
-            guest: { memory },
-            iommu: {
-              pageSize,
-              iotlb: { entries, ways },
-              walkCache: walkCache ? { entries: 8, ways: 4 } : { entries: 0 },
-            },
-            workload: { workingSet: memory },
-          }) as IommuDomain;
-          d.forceGeneralPath = general;
-          d.map(0, memory, pageSize);
-          d.setDirtyTracking(true);
-          const log = new Uint8Array(memory / 4096);
-          d.attachWriteLog(log, 1);
-          return { d, log };
-        };
-        const { d: fast, log: fastLog } = mk(false);
-        const { d: slow, log: slowLog } = mk(true);
-        const bitmaps: Uint8Array[][] = [[], []];
-        const batch: DmaBatch = {
-          iova: new Float64Array(1),
-          length: new Uint32Array(1),
-          write: new Uint8Array(1),
-        };
-        for (const op of ops) {
-          for (const [k, d] of [fast, slow].entries()) {
-            if (op.kind === "dma") {
-              const base = (op.hi ? half : 0) + ((op.page * 4096) % Math.min(half, 8 * MiB));
-              batch.iova[0] = base + (op.len === 1 ? 7 : 0);
-              batch.length[0] = op.len;
-              batch.write[0] = op.write ? 1 : 0;
-              if (batch.iova[0] + op.len <= memory) d.dmaBatch(batch, 1);
-            } else if (op.kind === "read") {
-              const bm = d.getDirtyBitmap({
-                iova: 0,
-                length: memory,
-                pageSize: 4096,
-                noClear: op.noClear,
-              });
-              bitmaps[k].push(bm);
-            } else if (op.kind === "split") {
-              const at = (op.hi ? half : 0) + ((op.region * 2 * MiB) % half);
-              if (op.to < pageSize) d.split(at, 2 * MiB, op.to);
-            } else if (op.kind === "collapse") d.collapse(0, memory);
-            else d.flushDomain();
-          }
-        }
-        assert.deepEqual(fast.stats(), slow.stats());
-        assert.deepEqual([...fast.leaves()], [...slow.leaves()]);
-        assert.deepEqual(fastLog, slowLog);
-        assert.deepEqual(bitmaps[0], bitmaps[1]);
+        checkFastEqualsGeneral(
+          pageSize,
+          { entries, ways },
+          walkCache ? { entries: 8, ways: 4 } : null,
+          ops,
+        );
       },
     ),
     { numRuns: 200 },
+  );
+});
+
+// The wide-set structure (tag hash, per-set recency lists) under pressure:
+// working sets around the IOTLB's size (so LRU order decides hits and
+// evictions wrap the hash), page-selective invalidations from splits,
+// collapses and dirty reads, domain flushes; wide walk caches too.
+Deno.test("property: wide IOTLBs (64x64, 128x32, 512x512): fast path equals general path", () => {
+  // DMA to `pages` pages; a read (which may flush), split, collapse or flush
+  // about once per `entries` accesses, so the IOTLB fills between them.
+  const wideOp = (pages: number, entries: number): fc.Arbitrary<Op> =>
+    fc.oneof(
+      {
+        weight: 4 * entries,
+        arbitrary: fc.record({
+          kind: fc.constant("dma" as const),
+          page: fc.nat(pages - 1),
+          hi: fc.boolean(),
+          len: fc.constantFrom(1, 64, 4096, 4096, 3 * 4096),
+          write: fc.boolean(),
+        }),
+      },
+      {
+        weight: 1,
+        arbitrary: fc.record({ kind: fc.constant("read" as const), noClear: fc.boolean() }),
+      },
+      {
+        weight: 1,
+        arbitrary: fc.record({
+          kind: fc.constant("split" as const),
+          region: fc.nat(3),
+          hi: fc.boolean(),
+          to: fc.constantFrom(4 * KiB, 2 * MiB),
+        }),
+      },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant("collapse" as const) }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant("flush" as const) }) },
+    );
+  const geometry = fc.constantFrom<[number, number]>([64, 64], [128, 32], [512, 512]);
+  fc.assert(
+    fc.property(
+      fc.constantFrom(4 * KiB, 4 * KiB, 2 * MiB),
+      geometry.chain(([entries, ways]) =>
+        fc.tuple(
+          fc.constant({ entries, ways }),
+          // Pages over 1/2 to 2x the IOTLB (each half of the mapping doubles it).
+          fc.constantFrom(entries / 4, entries / 2, entries).chain((pages) =>
+            fc.array(wideOp(pages, entries), {
+              minLength: entries,
+              maxLength: 6 * entries,
+              size: "max",
+            })
+          ),
+        )
+      ),
+      fc.constantFrom(null, { entries: 16, ways: 4 }, { entries: 32, ways: 32 }),
+      (pageSize, [iotlb, ops], walkCache) => {
+        checkFastEqualsGeneral(pageSize, iotlb, walkCache, ops);
+      },
+    ),
+    { numRuns: 60 },
   );
 });

@@ -1,6 +1,6 @@
 // The generic set-associative LRU table against a plain reference model
 // (arrays kept in recency order), for the packed path (<= 8 ways) and the
-// time-stamp path (wider sets), under random lookups, inserts and
+// tag hash with recency lists (wider sets), under random lookups, inserts and
 // invalidations.
 
 import assert from "node:assert/strict";
@@ -90,4 +90,74 @@ Deno.test("a packed set evicts in O(1) the least recent way; clear empties", () 
 Deno.test("geometry errors are clear", () => {
   assert.throws(() => new LruTable(12, 5), /ways 5 must divide entries 12/);
   assert.throws(() => new LruTable(24, 8), /3 sets, not a power of two/);
+});
+
+// Wide sets (tag hash + per-set recency lists) under eviction pressure: tags
+// over up to 2x the table, so the hash wraps and backward-shift deletion runs
+// on every eviction and invalidation; clears; the hash holds exactly the valid tags.
+for (const [entries, ways] of [[64, 64], [128, 32], [512, 512], [64, 16]]) {
+  Deno.test(`LruTable ${entries}x${ways} (tag hash, recency lists) matches the reference LRU`, () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: entries / 2, max: 2 * entries }),
+        fc.array(
+          fc.record({
+            op: fc.constantFrom("access", "access", "access", "access", "inv", "clear"),
+            tag: fc.nat(),
+          }),
+          { minLength: 50, maxLength: 6 * entries, size: "max" },
+        ),
+        (range, ops) => {
+          const t = new LruTable(entries, ways);
+          let ref = new RefLru(t.sets, ways);
+          for (const [i, { op, tag: raw }] of ops.entries()) {
+            const tag = (raw % range) * 8 + (raw % 3); // tag codes, as the domain makes them
+            const set = ((tag - (raw % 3)) / 8) & t.setMask;
+            if (op === "clear") {
+              if (i % 17 !== 0) continue; // rare
+              t.clear();
+              ref = new RefLru(t.sets, ways);
+            } else if (op === "access") {
+              const hit = t.lookup(set, tag) >= 0;
+              assert.equal(hit, ref.lookup(set, tag));
+              if (!hit) {
+                t.insert(set, tag);
+                ref.insert(set, tag);
+              }
+            } else {
+              const e = t.find(set, tag);
+              if (e >= 0) t.invalidate(e);
+              ref.invalidate(set, tag);
+            }
+            assert.deepEqual(contents(t, set), ref.sets[set]);
+          }
+          for (let s = 0; s < t.sets; s++) assert.deepEqual(contents(t, s), ref.sets[s]);
+          // The hash holds exactly the valid tags, each pointing at its entry.
+          let keys = 0;
+          for (let h = 0; h < t.hashKeys.length; h++) {
+            if (t.hashKeys[h] === INVALID_TAG) continue;
+            keys++;
+            assert.equal(t.tags[t.hashEntries[h]], t.hashKeys[h]);
+          }
+          assert.equal(keys, t.occupancy());
+          for (let e = 0; e < t.tags.length; e++) {
+            if (t.tags[e] !== INVALID_TAG) assert.equal(t.hashFind(t.tags[e]), e);
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+}
+
+Deno.test("a wide set: lookups in another set miss; an empty set fills way 0 first", () => {
+  const t = new LruTable(32, 16); // 2 sets
+  assert.equal(t.insert(0, 8), 0);
+  assert.equal(t.insert(0, 16), 1);
+  assert.equal(t.find(1, 8), -1);
+  assert.equal(t.lookup(1, 8), -1);
+  assert.deepEqual(contents(t, 0), [16, 8]);
+  t.invalidate(t.find(0, 16)); // its way is the next victim
+  assert.equal(t.insert(0, 24), 1);
+  assert.deepEqual(contents(t, 0), [24, 8]);
 });
