@@ -1,5 +1,6 @@
 // The migration layer's public API: simulate() and what it returns.
 export { simulate, type SimulateOptions } from "./simulate.ts";
+export { checkSimResult, SimContractError, simResultProblems } from "./contract.ts";
 export { Verifier } from "./verifier.ts";
 export { formatResult } from "./format.ts";
 export { ENGINE_SOURCE_DIRS, engineSourceVersion } from "./version.ts";
