@@ -6,7 +6,7 @@
 
 import { z } from "zod";
 import { parseBandwidth, parseDuration, parseOpsRate, parseSize, UnitError } from "./units.ts";
-import { VENDOR_NAMES } from "../iommu/vendors.ts";
+import { VENDOR_NAMES } from "../hw/mod.ts";
 
 function unit(parse: (v: unknown) => number, description: string) {
   return z.union([z.number(), z.string()]).transform((v, ctx) => {

@@ -7,7 +7,8 @@
 // loop over typed arrays with its state in locals and no allocation per access.
 
 import { formatSize, parseConfig, type RunConfig, type RunConfigInput } from "../config/mod.ts";
-import { alignedCover, Gather, invalidateRange, TAG_CODES } from "./invalidation.ts";
+import { alignedCover, invalidateRange, TAG_CODES } from "./invalidation.ts";
+import { Gather } from "./gather.ts";
 import { IntervalSet } from "./intervals.ts";
 import { HASH_MUL, INVALID_TAG, LruTable, PACKED_MAX_WAYS } from "./lru.ts";
 import {
@@ -21,7 +22,7 @@ import {
   TABLE_BYTES,
 } from "./page_table.ts";
 import type { DirtyBitmapRequest, DmaBatch, Domain, IommuStats, LeafInfo } from "./types.ts";
-import { encodePte, type Vendor, vendor as vendorByName } from "./vendors.ts";
+import { encodePte, type Vendor, vendor as vendorByName } from "../hw/vendors.ts";
 
 const GIB = 2 ** 30;
 const INV_GIB = 1 / GIB;

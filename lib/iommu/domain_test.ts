@@ -10,6 +10,7 @@ import { createDomain, DmaFault, IommuDomain, IommuError } from "./domain.ts";
 import type { RunConfigInput } from "../config/mod.ts";
 import type { DmaBatch, Domain } from "./types.ts";
 import { diffStats } from "./stats.ts";
+import { decodePte, VENDOR_NAMES } from "../hw/mod.ts";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -408,6 +409,26 @@ Deno.test("fully associative and wide IOTLBs work (tag hash, recency lists)", ()
   const s0 = d.stats();
   for (let p = 0; p < 64; p++) d.dma(p * 4096, 8, false);
   assert.equal(d.stats().iotlbHits - s0.iotlbHits, 64);
+});
+
+Deno.test("readPte shows the domain's leaf with the vendor's bits", () => {
+  for (const name of VENDOR_NAMES) {
+    const d = createDomain({ iommu: { vendor: name, pageSize: "2MiB" } });
+    d.map(0, 4 * MiB, 2 * MiB);
+    d.setDirtyTracking(true);
+    d.dma(2 * MiB + 100, 8, true);
+    const pte = decodePte(d.vendor, d.readPte(2 * MiB)!, 2 * MiB);
+    assert.deepEqual(pte, {
+      present: true,
+      writable: true,
+      accessed: true,
+      dirty: true,
+      address: 2 * MiB,
+      sizeBytes: 2 * MiB,
+    });
+    assert.equal(decodePte(d.vendor, d.readPte(0)!, 2 * MiB).dirty, false);
+    assert.equal(d.readPte(8 * MiB), null);
+  }
 });
 
 // --- the hot path agrees with the general path ------------------------------

@@ -12,7 +12,7 @@ export {
   VENDOR_NAMES,
   type VendorName,
   VENDORS,
-} from "./vendors.ts";
+} from "../hw/mod.ts";
 export { LruTable } from "./lru.ts";
 export { diffStats, STATS_KEYS } from "./stats.ts";
 export { alignedCover } from "./invalidation.ts";

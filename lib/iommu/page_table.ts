@@ -18,7 +18,7 @@
 // upper levels. Every change of a table at level 1 to 3 goes through
 // attach/detach (and a 1 GiB leaf's map through mapIn), which keep it.
 
-import type { Gather } from "./invalidation.ts";
+import type { Gather } from "./gather.ts";
 import type { LeafInfo } from "./types.ts";
 
 export const BASE_SHIFT = 12;

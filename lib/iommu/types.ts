@@ -4,7 +4,7 @@
 // accounting are kept apart: IommuStats only counts.
 
 import type { RunConfig } from "../config/mod.ts";
-import type { Vendor } from "./vendors.ts";
+import type { Vendor } from "../hw/vendors.ts";
 
 /** Subtractable counters of one domain (per round = end − start). */
 export interface IommuStats {
