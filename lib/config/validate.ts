@@ -5,7 +5,7 @@
 
 import { z } from "zod";
 import { type RunConfig, runConfigSchema } from "./schema.ts";
-import { formatSize } from "./units.ts";
+import { formatSize } from "../units/mod.ts";
 import { vendor } from "../hw/mod.ts";
 
 /** A config that failed validation; `problems` holds one line per fault. */

@@ -1,17 +1,11 @@
-// Invalidations (MODEL.md §4): what a page-selective or domain-selective
-// invalidation removes from the IOTLB and the walk cache, and the gather that
-// collects ranges to invalidate (Linux struct iommu_iotlb_gather). Costs are
-// not here: the domain charges them (STYLE: functional state apart from cost).
-//
-// Cached entries are tagged (vpn << 3) | code, where code = level − 1 and vpn
-// = IOVA >> (12 + 9·code): leaves in the IOTLB, non-leaf entries in the walk
-// cache, the same scheme (MODEL.md §3: tag = (IOVA >> leaf shift, leaf size)).
+// Invalidations (MODEL.md §4), functionally: what a page-selective
+// descriptor removes from the IOTLB and the walk cache (entries tagged as in
+// tags.ts), and the one aligned range a descriptor can name. Costs are not
+// here: the invalidator charges them (STYLE: functional state apart from cost).
 
 import { INVALID_TAG, type LruTable } from "./lru.ts";
 import { levelSize } from "./page_table.ts";
-
-/** Codes per tag: the low 3 bits. */
-export const TAG_CODES = 8;
+import { TAG_CODES } from "./tags.ts";
 
 /**
  * Drops every entry of `table` with one of `codes` whose range intersects

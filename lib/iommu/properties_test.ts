@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { createDomain } from "./domain.ts";
+import { testDomain } from "./test_util.ts";
 import type { LeafInfo } from "./types.ts";
 
 const KiB = 1024;
@@ -31,11 +31,7 @@ Deno.test("property: split then collapse is the identity on mappings, A and D OR
       fc.array(fc.record({ at: fc.nat(), write: fc.boolean() }), { maxLength: 12 }),
       (mapping, before, splits, after) => {
         const [pageSize, total] = mapping;
-        const d = createDomain({
-          guest: { memory: total },
-          iommu: { pageSize },
-          workload: { workingSet: total },
-        });
+        const d = testDomain({ memory: total, pageSize });
         d.map(0, total, pageSize);
         d.setDirtyTracking(true);
         for (const x of before) d.dma((x % (total / 64)) * 64, 8, true);
@@ -85,11 +81,12 @@ function lostPages(
   iotlb: { entries: number; ways: number },
 ): number {
   const memory = 8 * MiB; // 2048 pages of 4 KiB
-  const d = createDomain({
-    guest: { memory },
-    iommu: { pageSize, iotlb },
-    tracking: { clearBatch, unsafeSkipFlush },
-    workload: { workingSet: memory },
+  const d = testDomain({
+    memory,
+    pageSize,
+    iotlb,
+    clear: unsafeSkipFlush ? { kind: "unsafe-skip" } : undefined,
+    clearBatch,
   });
   d.map(0, memory, pageSize);
   d.setDirtyTracking(true);

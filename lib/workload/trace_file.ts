@@ -7,7 +7,7 @@
 // bad row is an error naming the file and the row.
 
 import { isAbsolute, join } from "node:path";
-import { formatSize } from "../config/units.ts";
+import { formatSize } from "../units/mod.ts";
 import { WorkloadError } from "./errors.ts";
 
 /** A trace in columns, checked: times non-decreasing, every access inside guest memory. */
