@@ -1,9 +1,8 @@
 // Clear batching (MODEL.md §6): how a dirty read invalidates the leaves whose
-// Dirty bit it cleared. The domain is built with one tagged value; its
-// behaviour is a small object the dirty read tells of each cleared leaf (in
-// IOVA order) and of the read's end. Adding a policy (say the kernel's one
-// gather per GET_DIRTY_BITMAP with each vendor's sync rule) is adding a member
-// to ClearPolicy and its factory to CLEAR_POLICIES; the compiler asks for both.
+// Dirty bit it cleared. The domain takes one tagged value; its behaviour is a
+// small object the read tells of each cleared leaf and of its end. A new kind
+// (say the kernel's one gather per GET_DIRTY_BITMAP and each vendor's sync
+// rule) is a member of ClearPolicy plus its factory: the compiler asks for both.
 
 import type { Vendor } from "../hw/mod.ts";
 import { Gather } from "./gather.ts";

@@ -1,9 +1,8 @@
 // The hot path for IOTLBs of more than 8 ways (e.g. a fully associative
-// 64-entry IOTLB): the same loop as dma_packed.ts with the wide sets'
-// structures inline: the tag hash probe (LruTable.hashFind), the move to the
-// head of the set's recency list (toFront) and, on a miss, the victim at the
-// list's tail with its tag's hash delete and the new tag's insert
-// (LruTable.insert): O(1) each, exact true LRU, nothing allocated per access.
+// 64-entry IOTLB): dma_packed.ts's loop with the wide sets' structures inline:
+// the tag hash probe (LruTable.hashFind), the move to the head of the set's
+// recency list (toFront), and on a miss the list's tail as victim with the
+// hash delete and insert (insert). O(1) each, exact true LRU.
 
 import { checkBatch, type DmaState, fastLimit } from "./dma_state.ts";
 import { logWrite, translate, walkReadsAt } from "./general_path.ts";

@@ -1,9 +1,8 @@
 // An IOMMU domain (MODEL.md entities 2-6): the IO page table, the IOTLB that
-// caches each leaf's Dirty state (Intel: "flush IOTLB to make sure IOMMU
-// attempts to set the dirty bit again", FACTS §1), an optional walk cache,
-// invalidations with their costs and the iommufd dirty-tracking calls. It is
-// built from what it models (vendor, cache geometry, costs, clear policy) and
-// composes one file per concern: checks, DMA paths, dirty read, invalidator.
+// caches each leaf's Dirty state (so a clear needs a flush, FACTS §1), a walk
+// cache, invalidations with costs and the iommufd dirty-tracking calls. Built
+// from what it models (vendor, geometry, costs, clear policy), it composes one
+// file per concern: checks, DMA paths, dirty read, invalidator, page table.
 
 import { encodePte, type Vendor, vendor as vendorByName, type VendorName } from "../hw/mod.ts";
 import { formatSize } from "../units/mod.ts";

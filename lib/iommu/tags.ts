@@ -1,9 +1,8 @@
 // How cached translations are named (MODEL.md §3: tag = (IOVA >> leaf shift,
-// leaf size)): tag = vpn · 8 + code, where code = level − 1 and vpn =
-// IOVA >> (12 + 9·code), for leaves in the IOTLB and non-leaf entries in the
-// walk cache alike; a set is the vpn's low bits. The helpers take the IOVA
-// split as hi = IOVA >> 30 and lo = IOVA & (2^30 − 1) so that all but the
-// exact tag stay in int32 arithmetic.
+// leaf size)): tag = vpn · 8 + code, code = level − 1, vpn = IOVA >> (12 +
+// 9·code), for IOTLB leaves and walk-cache entries alike; a set is the vpn's
+// low bits. The IOVA comes split as hi = IOVA >> 30 and lo = the low 30 bits,
+// so that all but the exact tag stays in int32 arithmetic.
 
 /** Codes per tag: the low 3 bits. */
 export const TAG_CODES = 8;
