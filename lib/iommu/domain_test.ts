@@ -266,8 +266,20 @@ Deno.test("an access that spans pages costs one translation a page; the write lo
   const h = domain({}, [0, 8 * MiB, 2 * MiB]);
   h.dma(4096 - 8, 3 * 4096, true);
   assert.equal(h.stats().translations, 1);
+  // A detached log is left alone, on the hot path and the general path
+  // (one write in a page, one across pages); the writes are still translated.
   d.attachWriteLog(null, 0);
-  d.dma(0, 8, true);
+  const before = log.slice();
+  const t0 = d.stats().translations;
+  d.dma(7 * 4096, 8, true);
+  d.dma(9 * 4096 - 8, 16, true);
+  assert.deepEqual(log, before, "nothing is marked after detach");
+  assert.equal(d.stats().translations - t0, 3);
+  // Another log attached takes the marks from then on.
+  const other = new Uint8Array(2048);
+  d.attachWriteLog(other, 2);
+  d.dma(7 * 4096, 8, true);
+  assert.deepEqual([other[7], log[7]], [2, 0]);
 });
 
 Deno.test("map, unmap and split errors name the problem and the errno", () => {
@@ -399,12 +411,59 @@ Deno.test("a walk cache saves the upper levels of the next walk in the same regi
   assert.equal(d.stats().walkMemoryAccesses - s1.walkMemoryAccesses, 4 + 1);
 });
 
-Deno.test("fully associative and wide IOTLBs work (tag hash, recency lists)", () => {
-  const d = domain({ iotlb: { entries: 64, ways: 64 } });
-  for (let p = 0; p < 64; p++) d.dma(p * 4096, 8, false);
-  const s0 = d.stats();
-  for (let p = 0; p < 64; p++) d.dma(p * 4096, 8, false);
-  assert.equal(d.stats().iotlbHits - s0.iotlbHits, 64);
+/**
+ * Which of `pages` (4 KiB page numbers, in order) a true-LRU IOTLB of
+ * `entries` x `ways` hits: a list per set, most recent first, the set the
+ * page's low bits. A reference that shares nothing with LruTable.
+ */
+function lruHits(pages: number[], entries: number, ways: number): boolean[] {
+  const sets = entries / ways;
+  const lists: number[][] = Array.from({ length: sets }, () => []);
+  return pages.map((p) => {
+    const list = lists[p % sets];
+    const at = list.indexOf(p);
+    if (at >= 0) list.splice(at, 1);
+    else if (list.length === ways) list.pop();
+    list.unshift(p);
+    return at >= 0;
+  });
+}
+
+Deno.test("IOTLB replacement is true LRU in packed and wide sets, fast and general path", () => {
+  // A hand case first: fill a set, touch its oldest entry, then miss once
+  // more: the victim is the second oldest, so the touched one still hits.
+  for (const [entries, ways] of [[64, 64], [16, 16], [64, 8], [8, 2]]) {
+    const sets = entries / ways;
+    const page = (k: number) => k * sets; // all in set 0
+    const hand = [...Array(ways).keys()].map(page);
+    hand.push(page(0), page(ways), page(0), page(1));
+    assert.deepEqual(lruHits(hand, entries, ways).slice(ways), [true, false, true, false]);
+    const rng = (() => {
+      let x = 12345;
+      return () => (x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    })();
+    // Pages over 1.5 x the IOTLB, so evictions decide most hits.
+    const pages = [
+      ...hand,
+      ...Array.from({ length: 4000 }, () => Math.floor(rng() * 1.5 * entries)),
+    ];
+    const expected = lruHits(pages, entries, ways);
+    for (const general of [false, true]) {
+      const d = domain({ iotlb: { entries, ways } });
+      d.forceGeneralPath = general;
+      const got = pages.map((p) => {
+        const h0 = d.stats().iotlbHits;
+        d.dma(p * 4096, 8, false);
+        return d.stats().iotlbHits > h0;
+      });
+      const first = got.findIndex((h, i) => h !== expected[i]);
+      assert.equal(
+        first,
+        -1,
+        `${entries}x${ways} ${general ? "general" : "fast"}: access ${first}`,
+      );
+    }
+  }
 });
 
 Deno.test("readPte shows the domain's leaf with the vendor's bits", () => {
