@@ -70,6 +70,13 @@ function wrap(text: string, chars: number): string[] {
   return lines;
 }
 
+/** Powers of two in [lo, hi] when there are two or more (1, 2, 4, 8 GiB), else round steps. */
+function xTicks(lo: number, hi: number): number[] {
+  const out: number[] = [];
+  for (let e = Math.ceil(Math.log2(lo)); 2 ** e <= hi; e++) out.push(2 ** e);
+  return out.length >= 2 ? out : byteTicks(lo, hi, 4);
+}
+
 function points(evaluated: readonly Evaluated[], guest: GuestCost): Point[] {
   return evaluated.filter((e) => e.runs > 0 && Number.isFinite(e.bytes.mean)).map((e) => ({
     page: e.candidate.pageLabel,
@@ -117,7 +124,8 @@ export function adviseFigure(
   const symbols = batches.map((_, i) => SYMBOLS[i % SYMBOLS.length]);
 
   const lo = Math.min(...data.map((d) => d.xMin)), hi = Math.max(...data.map((d) => d.xMax));
-  const xDomain = lo === hi ? [lo / 1.1, hi * 1.1] : [lo / 1.04, hi * 1.04];
+  // Wide enough to show the power of two at or below the smallest mark.
+  const xDomain = [Math.min(lo / 1.04, 2 ** Math.floor(Math.log2(lo)) * 0.97), hi * 1.06];
   const yTop = Math.max(guest.limit, ...data.map((d) => d.yMax)) * 1.15 || 0.01;
   const marked = (e: Evaluated | undefined, label: string) => {
     if (!e) return [];
@@ -126,6 +134,13 @@ export function adviseFigure(
   };
   const rec = marked(ranking.recommendation, "recommended");
   const runner = marked(ranking.runnerUp, "runner-up");
+  // Recommendation and runner-up on the same spot share one label.
+  const together = rec.length && runner.length && rec[0].page === runner[0].page &&
+    Math.abs(Math.log(rec[0].x / runner[0].x)) < 0.02 &&
+    Math.abs(rec[0].y - runner[0].y) < 0.01 * yTop;
+  if (together) {
+    rec[0].label += ` (runner-up ${runner[0].variant}, batch ${runner[0].batch}, same spot)`;
+  }
   const halo = { stroke: "white", strokeWidth: 3, paintOrder: "stroke" };
   const spread = data.filter((d) => d.n > 1 && (d.xMax > d.xMin || d.yMax > d.yMin));
   const anchorOf = (d: Point) => {
@@ -148,14 +163,16 @@ export function adviseFigure(
       base: 2,
       domain: xDomain,
       inset: 16,
-      ticks: byteTicks(xDomain[0], xDomain[1], 4),
+      ticks: xTicks(xDomain[0], xDomain[1]),
       tickFormat: (b: number) => fmtBytes(b),
       label: "Migration data sent →",
       grid: true,
     },
     y: {
+      // Fractions on the scale, percentages on the ticks (Plot's percent
+      // option would rescale the data but not this domain).
       domain: [0, yTop],
-      percent: true,
+      tickFormat: (v: number) => `${+(v * 100).toFixed(1)}`,
       grid: true,
       label: `↑ Guest cost: ${guest.label} while tracking (%)`,
     },
@@ -251,7 +268,7 @@ export function adviseFigure(
         className: "recommendation",
       }),
       ...[
-        ...runner.map((d) => ({ ...d, kind: "runner-up" })),
+        ...(together ? [] : runner).map((d) => ({ ...d, kind: "runner-up" })),
         ...rec.map((d) => ({
           ...d,
           kind: "recommendation",
@@ -264,7 +281,7 @@ export function adviseFigure(
           text: "label",
           textAnchor: anchorOf(d),
           dx: anchorOf(d) === "end" ? -16 : 16,
-          dy: d.kind === "recommendation" ? -14 : 16,
+          dy: d.kind === "recommendation" ? -16 : -30,
           fontWeight: d.kind === "recommendation" ? "bold" : "normal",
           fill: d.kind === "recommendation" ? "#111" : "#555",
           ...halo,

@@ -74,6 +74,8 @@ export interface Limits {
   maxMissRate?: number;
   /** Limits not given, so taken from defaults: "memory", "bandwidth", "downtime", "guest". */
   defaulted: string[];
+  /** The limits as the user wrote them (for the answer's first lines). */
+  written: { memory?: string; bandwidth?: string; downtime?: string };
 }
 
 export interface TraceSummary {
@@ -218,6 +220,15 @@ function limit(
   return undefined;
 }
 
+function writtenOf(
+  option: string | undefined,
+  merged: Record<string, unknown>,
+  key: string,
+): string | undefined {
+  const v = option ?? getPath(merged, key);
+  return typeof v === "string" ? v : undefined;
+}
+
 /** Resolves a request: the base config, the workload, the limits, the grid restrictions. */
 export async function resolveInput(req: AdviseRequest): Promise<ResolvedInput> {
   let merged: Record<string, unknown>;
@@ -277,6 +288,11 @@ export async function resolveInput(req: AdviseRequest): Promise<ResolvedInput> {
       ? wholeNumber(roundsKey as number, "migration.maxRounds", 1)
       : 30,
     defaulted: [],
+    written: {
+      memory: writtenOf(req.memory, merged, "guest.memory"),
+      bandwidth: writtenOf(req.bandwidth, merged, "migration.bandwidth"),
+      downtime: writtenOf(req.downtime, merged, "migration.downtimeLimit"),
+    },
   };
   if (req.maxSlowdown !== undefined && req.maxMissRate !== undefined) {
     throw new AdviseError("--max-slowdown and --max-miss-rate both given: give one tolerance");

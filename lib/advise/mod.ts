@@ -38,6 +38,7 @@ export type { Evaluated, Ranking } from "./rank.ts";
 export type { WhatIf } from "./whatif.ts";
 export { adviceJson, formatAdvice, type RunInfo } from "./report.ts";
 export { PROBE_ROUNDS, type SweepCount } from "./stages.ts";
+export { TIE } from "./rank.ts";
 
 export interface AdviseOptions {
   /** Results store (default data/results.duckdb). */
@@ -224,17 +225,15 @@ async function checkWhatIfs(
 }
 
 function nothingMeetsText(evaluated: readonly Evaluated[], checked: readonly WhatIf[]): string {
-  const kinds = new Set(evaluated.flatMap((e) => e.failures.map((f) => f.kind)));
-  const why = [
-    kinds.has("converge") || kinds.has("downtime")
-      ? "pre-copy does not converge within the downtime limit"
-      : "",
-    kinds.has("guest") ? "the ones that do cost the guest more than its tolerance" : "",
-  ].filter(Boolean).join(", and ");
+  const ran = evaluated.filter((e) => e.runs > 0 || e.failures.length > 0);
+  const costly = ran.filter((e) => e.failures.every((f) => f.kind === "guest"));
+  const n = evaluated.length;
+  const why = costly.length === 0
+    ? `none of the ${n} configurations converges within the downtime limit`
+    : `of ${n} configurations, ${costly.length} converge within the downtime limit but cost ` +
+      "the guest more than its tolerance, and the others do not converge";
   const works = checked.filter((w) => w.result?.meets).map((w) => w.text);
-  return `Nothing meets the limits: of ${evaluated.length} configurations, ${
-    why || "none passes"
-  }.` +
+  return `Nothing meets the limits: ${why}.` +
     (works.length
       ? ` What would: ${works.join("; or ")} (each checked by a run).`
       : " None of the changes tried (longer downtime, more bandwidth, a higher tolerance, " +

@@ -4,7 +4,8 @@
 // tolerance and lost no write. The ranking is the migration's: the shortest
 // migration time first, and among times within 1 % of each other (clear
 // batches that only move flush work, say) the lower guest cost, then the less
-// flush time. The runner-up is the best one that differs in page size or split.
+// flush time, then the fewer splits. The runner-up is the best one whose
+// outcome differs, preferably with another page size or split.
 
 import { formatSize } from "../config/mod.ts";
 import type { Candidate } from "./grid.ts";
@@ -169,6 +170,20 @@ export function evaluate(
 /** Migration times within this fraction of each other count as equal. */
 export const TIE = 0.01;
 
+/**
+ * Order among migration times that tie: the lower guest cost (in steps of
+ * 0.05 points), the less flush work (in steps of 0.05 ms), the fewer splits
+ * (the simpler configuration), then exact flush work and time.
+ */
+function tieOrder(a: Evaluated, b: Evaluated): number {
+  const step = (v: number, s: number) => Math.round(v / s);
+  return step(a.guest.mean, 0.0005) - step(b.guest.mean, 0.0005) ||
+    step(a.flushNs.mean, 5e4) - step(b.flushNs.mean, 5e4) ||
+    a.splits.mean - b.splits.mean ||
+    a.flushNs.mean - b.flushNs.mean ||
+    a.migrationMs.mean - b.migrationMs.mean;
+}
+
 /** Ranks the candidates that meet the limits and picks the recommendation and runner-up. */
 export function rank(evaluated: readonly Evaluated[]): Ranking {
   const meets = evaluated.filter((e) => e.meets)
@@ -179,12 +194,7 @@ export function rank(evaluated: readonly Evaluated[]): Ranking {
     while (j < meets.length && meets[j].migrationMs.mean <= meets[i].migrationMs.mean * (1 + TIE)) {
       j++;
     }
-    ranked.push(
-      ...meets.slice(i, j).sort((a, b) =>
-        a.guest.mean - b.guest.mean || a.flushNs.mean - b.flushNs.mean ||
-        a.migrationMs.mean - b.migrationMs.mean
-      ),
-    );
+    ranked.push(...meets.slice(i, j).sort(tieOrder));
     i = j;
   }
   const recommendation = ranked[0];
@@ -230,11 +240,15 @@ function pickRunnerUp(ranked: readonly Evaluated[]): Evaluated | undefined {
 // --- sentences ----------------------------------------------------------------
 
 const GiB = 2 ** 30;
-export const fmtBytes = (b: number) =>
-  b >= GiB ? `${+(b / GiB).toPrecision(4)} GiB` : formatSize(Math.round(b)).replace(
-    /([0-9.]+)([KMG]iB)/,
-    "$1 $2",
-  );
+/** Bytes in binary units, four significant digits: "1.061 GiB", "327.7 KiB", "512 B". */
+export function fmtBytes(b: number): string {
+  const units: [number, string][] = [[2 ** 40, "TiB"], [GiB, "GiB"], [2 ** 20, "MiB"], [
+    1024,
+    "KiB",
+  ]];
+  for (const [f, u] of units) if (Math.abs(b) >= f) return `${+(b / f).toPrecision(4)} ${u}`;
+  return `${Math.round(b)} B`;
+}
 
 /** "2 MiB pages, splitting lazily ..., clear batch 64". */
 export function describe(c: Candidate): string {
@@ -248,9 +262,9 @@ export function describe(c: Candidate): string {
   } IO pages, ${c.variant.phrase}, ${batch}`;
 }
 
-/** Short form for tables and labels: "2MiB none /64". */
+/** Short form for lists and labels: "2MiB none (clear batch 64)". */
 export function shortName(c: Candidate): string {
-  return `${c.pageLabel} ${c.variant.label} /${c.clearBatch}`;
+  return `${c.pageLabel} ${c.variant.label} (clear batch ${c.clearBatch})`;
 }
 
 const rel = (a: number, b: number) => (a - b) / b;
@@ -310,9 +324,23 @@ export function recommendationText(r: Ranking, guest: GuestCost): string {
       fmtPct(guest.limit)
     } tolerance`;
   const rounds = rec.rounds.mean;
+  // The configurations at least as fast that it was preferred to (a tie): why.
+  const fastest = Math.min(...r.ranked.map((e) => e.migrationMs.mean));
+  let speed = "it migrates fastest";
+  if (rec.migrationMs.mean > fastest * (1 + 1e-6)) {
+    const faster = r.ranked.filter((e) => e.migrationMs.mean < rec.migrationMs.mean);
+    const by = faster.every((e) =>
+        Math.round(e.guest.mean / 0.0005) > Math.round(rec.guest.mean / 0.0005)
+      )
+      ? "at a lower guest cost"
+      : faster.every((e) => Math.round(e.flushNs.mean / 5e4) > Math.round(rec.flushNs.mean / 5e4))
+      ? "with less flush work"
+      : `splitting fewer pages (${Math.round(rec.splits.mean)})`;
+    speed = `it migrates as fast as any (within ${TIE * 100} %) ${by}`;
+  }
   return `Use ${describe(rec.candidate)}: of the ${n} configuration${
     n > 1 ? "s" : ""
-  } that meet the limits it migrates fastest (${fmtBytes(rec.bytes.mean)} in ${
+  } that meet the limits ${speed} (${fmtBytes(rec.bytes.mean)} in ${
     fmtMs(rec.migrationMs.mean)
   }, ${+rounds.toFixed(1)} round${rounds === 1 ? "" : "s"}, downtime ${
     fmtMs(rec.downtimeMs.mean)
@@ -353,13 +381,14 @@ export function notes(evaluated: readonly Evaluated[], limits: Limits): string[]
       e.candidate.pageSize === size && e.candidate.variant.split !== "none" &&
       e.runs > 0 && e.converged === e.runs
     );
+    // Only a split that converges makes "without a split" the reason.
+    if (!splitConverges) continue;
     const dirty = Math.min(...none.map((e) => e.dirtyPerRound.mean));
     out.push(
       `Tracking ${none[0].candidate.pageLabel} pages without a split cannot converge: every read ` +
         `finds about ${fmtBytes(dirty)} dirty (whole ${none[0].candidate.pageLabel} pages), more ` +
         `than the ${fmtBytes(threshold)} the link sends within the downtime limit, so pre-copy ` +
-        `re-sends it until the ${limits.maxRounds}-round limit` +
-        (splitConverges ? "; with a split it converges." : "."),
+        `re-sends it until the ${limits.maxRounds}-round limit; with a split it converges.`,
     );
   }
   return out;

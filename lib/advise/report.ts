@@ -26,11 +26,13 @@ export function bandwidthText(bytesPerSec: number): string {
 export function limitsText(a: Advice): string {
   const l = a.input.limits;
   const note = (k: string) => (l.defaulted.includes(k) ? ` (${DEFAULT_NOTE[k]})` : "");
-  return `guest memory ${formatSize(l.memoryBytes)}${note("memory")}, bandwidth ${
-    bandwidthText(l.bandwidthBytesPerSec)
-  }${note("bandwidth")}, downtime limit ${ms(l.downtimeMs)}${
-    note("downtime")
-  }; guest: ${a.guest.limitText}`;
+  const bw = l.written.bandwidth &&
+      l.written.bandwidth.replace(/\s/g, "") !== formatBandwidth(l.bandwidthBytesPerSec)
+    ? `${l.written.bandwidth} (${formatBandwidth(l.bandwidthBytesPerSec)})`
+    : bandwidthText(l.bandwidthBytesPerSec);
+  return `guest memory ${formatSize(l.memoryBytes)}${note("memory")}, bandwidth ${bw}${
+    note("bandwidth")
+  }, downtime limit ${ms(l.downtimeMs)}${note("downtime")}; guest: ${a.guest.limitText}`;
 }
 
 /** The model's assumptions that bear on this answer, each with its size here where it has one. */
@@ -91,7 +93,11 @@ export function figureText(a: Advice): { title: string; subtitle: string[]; capt
     caption: [
       `x: all bytes the migration sent (log scale); y: ${a.guest.label} while tracking. ` +
       `Each mark is one configuration, the mean of its runs (${a.input.runsText}; rules: min–max). ` +
-      "Faded marks miss a limit; the ringed marks are the recommendation and the runner-up.",
+      "Faded marks miss a limit; the ringed marks are the recommendation and the runner-up." +
+      (a.evaluated.some((e) => e.stoppedAfterRounds)
+        ? " ×: did not converge; where pre-copy was stopped as hopeless, the data sent is a lower bound."
+        : ""),
+      a.ranking.recommendation ? "" : "Nothing meets the limits: the text lists what would.",
       a.guest.text + ".",
     ],
   };
@@ -149,13 +155,22 @@ function rejectedLines(rejected: readonly Evaluated[]): string[] {
     groups.set(k, [...(groups.get(k) ?? []), e]);
   }
   return [...groups].map(([k, es]) => {
-    const reasons = [...new Set(es.flatMap((e) => e.failures.map((f) => f.text)))];
-    const batches = es.map((e) => e.candidate.clearBatch).join(", ");
-    const ran = es.find((e) => e.runs > 0);
-    const cost = ran
-      ? ` [${ran.stoppedAfterRounds ? ">= " : ""}${fmtBytes(ran.bytes.mean)} sent]`
+    const ran = es.filter((e) =>
+      e.runs > 0 || !e.failures.some((f) => f.text.startsWith("not run"))
+    );
+    const skipped = es.filter((e) => !ran.includes(e));
+    const reasons = [...new Set(ran.flatMap((e) => e.failures.map((f) => f.text)))];
+    const batches = ran.map((e) => e.candidate.clearBatch).join(", ");
+    const first = ran.find((e) => e.runs > 0);
+    const cost = first
+      ? ` [${first.stoppedAfterRounds ? ">= " : ""}${fmtBytes(first.bytes.mean)} sent]`
       : "";
-    return `  ${k} (clear batch ${batches}): ${reasons.join("; ")}${cost}`;
+    const rest = skipped.length
+      ? `; clear batch ${
+        skipped.map((e) => e.candidate.clearBatch).join(", ")
+      } not run: they flush more, so they converge no sooner`
+      : "";
+    return `  ${k} (clear batch ${batches}): ${reasons.join("; ")}${cost}${rest}`;
   });
 }
 
