@@ -7,7 +7,6 @@
 // flush time, then the fewer splits. The runner-up is the best one whose
 // outcome differs, preferably with another page size or split.
 
-import { formatSize } from "../config/mod.ts";
 import type { Candidate } from "./grid.ts";
 import type { Limits } from "./input.ts";
 import { type Downtime, fmtMs, fmtPct, type GuestCost, type Row } from "./metrics.ts";
