@@ -6,7 +6,7 @@
 // writes over the measured memory, or Zipf-skewed ones. It stands for the
 // device's DMA; what QEMU measured is every writer of guest memory.
 
-import { formatBandwidth, formatDuration, formatSize, type RunConfigInput } from "../config/mod.ts";
+import { formatBandwidth, formatDuration, formatSize } from "../config/mod.ts";
 import { zipfPmf } from "../workload/mod.ts";
 import { AdviseError } from "./errors.ts";
 
@@ -25,8 +25,20 @@ export interface DirtyRate {
   s: number;
 }
 
+/** The workload config written out (a run-config input). */
+export interface DirtyRateWorkloadConfig {
+  kind: "uniform" | "zipf";
+  rate: number;
+  writeFraction: number;
+  accessSize: number;
+  workingSet: number;
+  offset: number;
+  s?: number;
+  scatter?: boolean;
+}
+
 export interface DirtyRateWorkload {
-  workload: RunConfigInput["workload"];
+  workload: DirtyRateWorkloadConfig;
   /** Write operations per second (one 4 KiB page each). */
   opsPerSec: number;
   /** One sentence: what the workload is and why. */
@@ -89,9 +101,9 @@ export function dirtyRateWorkload(d: DirtyRate): DirtyRateWorkload {
     workingSet: pages * PAGE_BYTES,
     offset: 0,
   };
-  const workload = d.shape === "uniform"
-    ? { kind: "uniform" as const, ...common }
-    : { kind: "zipf" as const, ...common, s: d.s, scatter: true };
+  const workload: DirtyRateWorkloadConfig = d.shape === "uniform"
+    ? { kind: "uniform", ...common }
+    : { kind: "zipf", ...common, s: d.s, scatter: true };
   const shape = d.shape === "uniform" ? "uniform" : `Zipf(s = ${d.s}, scattered)`;
   const text = `measured dirty rate ${shown} over ${formatSize(d.overBytes)}, ` +
     `calc-time ${formatDuration(d.calcTimeMs)}: modelled as ${shape} 4 KiB writes over ` +

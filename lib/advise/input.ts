@@ -430,7 +430,7 @@ async function workloadSource(
     const dw = dirtyRateWorkload(d);
     return {
       source: { kind: "dirty-rate", text: dw.text },
-      workload: dw.workload as Record<string, unknown>,
+      workload: { ...dw.workload },
     };
   }
   const kind = String(w!.kind ?? "uniform");

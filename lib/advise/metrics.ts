@@ -9,8 +9,15 @@ import { formatDuration } from "../config/mod.ts";
 export type Row = Record<string, unknown>;
 
 const num = (v: unknown) => (typeof v === "bigint" ? Number(v) : Number(v));
+const ok = (rows: readonly Row[]) =>
+  rows.filter((r) => r.status !== "failed" && r.status !== "error");
 const has = (rows: readonly Row[], key: string) =>
-  rows.length > 0 && rows.every((r) => Number.isFinite(num(r[key])));
+  ok(rows).length > 0 && ok(rows).every((r) => Number.isFinite(num(r[key])));
+/** The smallest finite value of a column over the successful rows (NaN if none). */
+const least = (rows: readonly Row[], key: string) => {
+  const v = ok(rows).map((r) => num(r[key])).filter(Number.isFinite);
+  return v.length ? Math.min(...v) : NaN;
+};
 
 /** The guest's cost of a configuration's run, on one scale for every page size. */
 export interface GuestCost {
@@ -41,7 +48,7 @@ const pct = (v: number) => `${+(v * 100).toFixed(2)}%`;
 
 /** Chooses the guest-cost metric the rows support and applies the tolerance to it. */
 export function guestCost(rows: readonly Row[], t: ToleranceRequest): GuestCost {
-  const reference = Math.min(...rows.map((r) => num(r.iotlbMissRateBaseline)));
+  const reference = least(rows, "iotlbMissRateBaseline");
   const missRate = {
     metric: "iotlbMissRate" as const,
     label: "IOTLB miss rate",
@@ -62,7 +69,9 @@ export function guestCost(rows: readonly Row[], t: ToleranceRequest): GuestCost 
     const throughput = has(rows, "dmaThroughput") && has(rows, "dmaThroughputBaseline");
     // Slowdown against the best untracked throughput of any page size, so a
     // page size that is slow with or without tracking is not called free.
-    const best = throughput ? Math.max(...rows.map((r) => num(r.dmaThroughputBaseline))) : NaN;
+    const best = throughput
+      ? -least(rows.map((r) => ({ ...r, b: -num(r.dmaThroughputBaseline) })), "b")
+      : NaN;
     return {
       metric: "guestDmaSlowdown",
       label: "DMA slowdown",
