@@ -69,9 +69,7 @@ export function guestCost(rows: readonly Row[], t: ToleranceRequest): GuestCost 
     const throughput = has(rows, "dmaThroughput") && has(rows, "dmaThroughputBaseline");
     // Slowdown against the best untracked throughput of any page size, so a
     // page size that is slow with or without tracking is not called free.
-    const best = throughput
-      ? -least(rows.map((r) => ({ ...r, b: -num(r.dmaThroughputBaseline) })), "b")
-      : NaN;
+    const best = throughput ? Math.max(...ok(rows).map((r) => num(r.dmaThroughputBaseline))) : NaN;
     return {
       metric: "guestDmaSlowdown",
       label: "DMA slowdown",
