@@ -148,7 +148,7 @@ function rankedTable(a: Advice): string[] {
 }
 
 /** The rejected candidates grouped by page size and split, with their reasons. */
-function rejectedLines(rejected: readonly Evaluated[]): string[] {
+function rejectedLines(rejected: readonly Evaluated[], label: string, limit: number): string[] {
   const groups = new Map<string, Evaluated[]>();
   for (const e of rejected) {
     const k = `${e.candidate.pageLabel} ${e.candidate.variant.label}`;
@@ -159,7 +159,22 @@ function rejectedLines(rejected: readonly Evaluated[]): string[] {
       e.runs > 0 || !e.failures.some((f) => f.text.startsWith("not run"))
     );
     const skipped = es.filter((e) => !ran.includes(e));
-    const reasons = [...new Set(ran.flatMap((e) => e.failures.map((f) => f.text)))];
+    // One reason per kind; the guest's cost as a range over the group's batches.
+    const reasons: string[] = [];
+    for (const kind of [...new Set(ran.flatMap((e) => e.failures.map((f) => f.kind)))]) {
+      const texts = [
+        ...new Set(
+          ran.flatMap((e) => e.failures.filter((f) => f.kind === kind).map((f) => f.text)),
+        ),
+      ];
+      if (kind === "guest" && texts.length > 1) {
+        const costs = ran.filter((e) => e.failures.some((f) => f.kind === "guest"))
+          .map((e) => e.guest.max);
+        reasons.push(
+          `${label} ${fmtPct(Math.min(...costs))}–${fmtPct(Math.max(...costs))} > ${fmtPct(limit)}`,
+        );
+      } else reasons.push(texts[0] + (texts.length > 1 ? " (or close)" : ""));
+    }
     const batches = ran.map((e) => e.candidate.clearBatch).join(", ");
     const first = ran.find((e) => e.runs > 0);
     const cost = first
@@ -211,7 +226,7 @@ export function formatAdvice(a: Advice, info: RunInfo = {}): string {
   }
   if (a.ranking.rejected.length) {
     out.push(`Not meeting the limits (${a.ranking.rejected.length} configurations):`);
-    out.push(...rejectedLines(a.ranking.rejected));
+    out.push(...rejectedLines(a.ranking.rejected, a.guest.label, a.guest.limit));
     out.push("");
   }
   if (a.whatIfs.length) {
