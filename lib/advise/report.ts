@@ -180,10 +180,11 @@ function rejectedLines(rejected: readonly Evaluated[], label: string, limit: num
     const cost = first
       ? ` [${first.stoppedAfterRounds ? ">= " : ""}${fmtBytes(first.bytes.mean)} sent]`
       : "";
+    const why = skipped[0]?.failures[0]?.kind === "guest"
+      ? "other batches save at most one miss per IOTLB entry a domain flush, not enough"
+      : "they flush more, so they converge no sooner";
     const rest = skipped.length
-      ? `; clear batch ${
-        skipped.map((e) => e.candidate.clearBatch).join(", ")
-      } not run: they flush more, so they converge no sooner`
+      ? `; clear batch ${skipped.map((e) => e.candidate.clearBatch).join(", ")} not run: ${why}`
       : "";
     return `  ${k} (clear batch ${batches}): ${reasons.join("; ")}${cost}${rest}`;
   });
@@ -200,7 +201,7 @@ export interface RunInfo {
 export function formatAdvice(a: Advice, info: RunInfo = {}): string {
   const out: string[] = [];
   const ran = a.sweeps.reduce((s, x) => s + x.ran, 0);
-  const reused = a.sweeps.reduce((s, x) => s + x.reused, 0);
+  const reused = a.runCount - ran;
   out.push(`device:  ${a.input.source.text}`);
   out.push(`limits:  ${limitsText(a)}`);
   const variants = [...new Set(a.candidates.map((c) => c.variant.label))].join(", ");
@@ -209,7 +210,7 @@ export function formatAdvice(a: Advice, info: RunInfo = {}): string {
   out.push(
     `swept:   ${a.candidates.length} configurations (IO page ${pages}; split ${variants}; ` +
       `clear batch ${batches}); ${a.input.runsText} for those that meet the limits; ` +
-      `${ran + reused} runs (${ran} run now, ${reused} from the store)`,
+      `${a.runCount} runs (${ran} run now, ${reused} from the store)`,
   );
   for (const o of a.omitted) out.push(`         left out: ${o}`);
   out.push("");
@@ -258,9 +259,7 @@ export function formatAdvice(a: Advice, info: RunInfo = {}): string {
     ? `; load average ${info.load.avg1.toFixed(2)} on ${info.load.cores} cores`
     : "";
   out.push(
-    `answered in ${secs} s (${ran} runs now, ${reused} from ${
-      a.sweeps.length ? "the store" : "nowhere"
-    }${load})`,
+    `answered in ${secs} s (${ran} runs now, ${reused} from the store${load})`,
   );
   return out.join("\n");
 }
@@ -330,7 +329,7 @@ export function adviceJson(a: Advice, info: RunInfo = {}) {
       limitText: a.guest.limitText,
     },
     downtime: a.downtime.text,
-    runs: a.input.runsText,
+    runsPerConfiguration: a.input.runsText,
     ranked: a.ranking.ranked.map(evaluatedJson),
     rejected: a.ranking.rejected.map(evaluatedJson),
     notes: a.notes,
@@ -345,6 +344,7 @@ export function adviceJson(a: Advice, info: RunInfo = {}) {
     omitted: a.omitted,
     figure: a.figurePath ?? null,
     sweeps: a.sweeps,
+    runs: { total: a.runCount, ranNow: a.sweeps.reduce((s, x) => s + x.ran, 0) },
     wallMs: info.elapsedMs ?? a.wallMs,
     load: info.load ?? null,
   };

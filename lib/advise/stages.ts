@@ -6,7 +6,10 @@
 // (pre-copy's V → P·N(V/R) is concave, so the ratio V_k/V_{k-1} only grows
 // as V falls: extrapolating it is optimistic). (2) The other clear batches
 // run only where the first converged: they flush more, so they converge no
-// sooner. (3) The leading configurations get their remaining runs.
+// sooner; nor where the first one's IOTLB misses, less every miss its domain
+// flushes could have caused (one per IOTLB entry a flush), still exceed the
+// guest's tolerance: the other batches do not flush the domain, so they miss
+// at least that often. (3) The leading configurations get their remaining runs.
 
 import { toRows } from "../notebook/mod.ts";
 import { sweep, type SweepOptions, type SweepResult } from "../sweep/mod.ts";
@@ -39,6 +42,8 @@ const converged = (r: Row) => r.converged === true || r.converged === 1;
 export class StagedSweep {
   readonly sweeps: SweepCount[] = [];
   readonly verdicts = new Map<string, Verdict>();
+  /** Run keys of every run this answer rests on. */
+  readonly runKeys = new Set<string>();
   private readonly rows = new Map<string, Row[]>();
   /** The pre-copy round limit each candidate's runs use (probe or full). */
   private readonly maxRounds = new Map<string, number>();
@@ -75,6 +80,7 @@ export class StagedSweep {
       failed: result.failed,
     });
     const rows = toRows(await result.runs());
+    for (const r of rows) this.runKeys.add(String(r.run_key));
     for (const c of candidates) {
       const mine = rows.filter((r) => matches(r, { ...candidateKeys(c), ...extra(c) }));
       // Keep runs of other phases or seeds seen before at the same round limit.
@@ -87,8 +93,15 @@ export class StagedSweep {
     return result;
   }
 
-  /** Stages 1 and 2: every candidate judged on one run, hopeless ones cut short. */
-  async first(candidates: readonly Candidate[]): Promise<void> {
+  /**
+   * Stages 1 and 2: every candidate judged on one run, hopeless ones cut
+   * short. `prune`, given the leaders' rows, says which other batches of a
+   * converged leader need not run (and why).
+   */
+  async first(
+    candidates: readonly Candidate[],
+    prune?: (leaderRows: Row[]) => (leader: Candidate, rows: Row[]) => Verdict | undefined,
+  ): Promise<void> {
     const full = this.limits.maxRounds;
     const probe = Math.min(PROBE_ROUNDS, full);
     const groups = new Map<string, Candidate[]>();
@@ -144,14 +157,18 @@ export class StagedSweep {
     for (const c of rerun) this.maxRounds.set(c.id, full);
     await this.run("advise-full", rerun, this.runs.slice(0, 1));
 
-    // The other clear batches, where the least-flush one converged.
+    // The other clear batches, where the least-flush one converged and
+    // nothing else rules them out.
     const rest: Candidate[] = [];
+    const pruneBy = prune?.(leaders.flatMap((c) => this.rowsOf(c)));
     for (const g of groups.values()) {
       const leader = g.find((c) => leaders.includes(c))!;
       const others = g.filter((c) => !leaders.includes(c));
       const ok = this.rowsOf(leader).length > 0 && this.rowsOf(leader).every(converged);
+      const pruned = ok && others.length ? pruneBy?.(leader, this.rowsOf(leader)) : undefined;
       for (const c of others) {
-        if (ok) {
+        if (pruned) this.verdicts.set(c.id, pruned);
+        else if (ok) {
           this.maxRounds.set(c.id, this.maxRounds.get(leader.id)!);
           rest.push(c);
         } else {
