@@ -146,7 +146,7 @@ Deno.test("README: every advise command runs (with --quick and a scratch store)"
     for (const line of commands) {
       const words = [...line.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map((m) =>
         m[1] ?? m[2] ?? m[3]
-      ).slice(4);
+      ).slice(5);
       const r = await advise([...words, "--quick", "--store", `${dir}/r.duckdb`, "--no-figure"]);
       assert.ok(r.code === 0 || r.code === 1, `${line}: exit ${r.code}: ${r.stderr}`);
       assert.match(r.stdout, /\n(Use |Nothing meets the limits)/, line);
