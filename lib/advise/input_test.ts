@@ -135,6 +135,17 @@ Deno.test("a trace in any spelling is replayed from one canonical copy named by 
       200 + 0.006 / 3,
     ]);
     assert.match(a.runsText, /3 start phases/);
+    // The sample trace as CSV and as Parquet: one canonical copy.
+    const csv = await resolveInput({
+      trace: "data/traces/nic_queue.csv",
+      traceDir: `${dir}/canon`,
+    });
+    const pq = await resolveInput({
+      trace: "data/traces/nic_queue.parquet",
+      traceDir: `${dir}/canon`,
+    });
+    assert.equal(csv.source.trace!.canonicalPath, pq.source.trace!.canonicalPath);
+    assert.equal(pq.source.trace!.rows, 1750);
     // A malformed row: the trace's own message, naming the row and the column.
     await Deno.writeTextFile(
       `${dir}/bad.csv`,

@@ -209,7 +209,7 @@ export function formatAdvice(a: Advice, info: RunInfo = {}): string {
   const batches = [...new Set(a.candidates.map((c) => String(c.clearBatch)))].join(", ");
   out.push(
     `swept:   ${a.candidates.length} configurations (IO page ${pages}; split ${variants}; ` +
-      `clear batch ${batches}); ${a.input.runsText} for those that meet the limits; ` +
+      `clear batch ${batches}); ${a.input.runsText} for the recommendation and the runner-up; ` +
       `${a.runCount} runs (${ran} run now, ${reused} from the store)`,
   );
   for (const o of a.omitted) out.push(`         left out: ${o}`);
