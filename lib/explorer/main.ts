@@ -103,18 +103,30 @@ async function sql(text: string): Promise<{ columns: string[]; rows: Row[] }> {
   return tableRows(await state.conn!.query(text));
 }
 
+interface DatasetFiles {
+  runs: Awaited<ReturnType<typeof parquetToArrow>>;
+  // deno-lint-ignore no-explicit-any
+  sweepJson: any;
+}
+
+/** Fetches and decodes a sweep's runs (this can run while duckdb-wasm starts). */
+async function fetchDataset(d: Dataset): Promise<DatasetFiles> {
+  const [runs, sweepJson] = await Promise.all([
+    fetchBytes(`${d.dir}/runs.parquet`).then(parquetToArrow),
+    fetch(`${d.dir}/sweep.json`).then((r) => r.json()),
+  ]);
+  return { runs, sweepJson };
+}
+
 /** Loads one sweep's tables into duckdb-wasm under the store's names. */
-async function loadDataset(d: Dataset): Promise<void> {
+async function loadDataset(d: Dataset, files?: Promise<DatasetFiles>): Promise<void> {
   const conn = state.conn!;
   status(`Loading sweep ${d.id}…`);
   for (const t of ["runs", "rounds", "sweeps", "sweep_points"]) {
     await conn.query(`DROP TABLE IF EXISTS ${t}`);
   }
-  const [runs, sweepJson] = await Promise.all([
-    fetchBytes(`${d.dir}/runs.parquet`),
-    fetch(`${d.dir}/sweep.json`).then((r) => r.json()),
-  ]);
-  await conn.insertArrowTable(await parquetToArrow(runs), { name: "runs" });
+  const { runs, sweepJson } = await (files ?? fetchDataset(d));
+  await conn.insertArrowTable(runs, { name: "runs" });
   await conn.insertArrowTable(rowsToArrow([sweepJson.sweep]), { name: "sweeps" });
   await conn.insertArrowTable(
     rowsToArrow(
@@ -550,9 +562,9 @@ function setupSql() {
   });
 }
 
-async function switchDataset(id: string): Promise<void> {
+async function switchDataset(id: string, files?: Promise<DatasetFiles>): Promise<void> {
   const d = state.manifest!.datasets.find((x) => x.id === id) ?? state.manifest!.datasets[0];
-  await loadDataset(d);
+  await loadDataset(d, files);
   fillControls();
   $("filters").querySelectorAll("input").forEach((b) => b.addEventListener("change", draw));
   await draw();
@@ -568,18 +580,20 @@ async function main(): Promise<void> {
       `<p class="err">The explorer runs DuckDB in a web worker, which browsers do not allow from file://. Serve the folder: <code>npx -y deno@2.9.6 task site --serve</code> (or any static server, e.g. <code>python3 -m http.server -d _site</code>).</p>`;
     return;
   }
-  const [manifest, conn] = await Promise.all([
-    fetch("data/index.json").then((r) => r.json() as Promise<Manifest>),
-    startDuckDb(),
-  ]);
+  const duck = startDuckDb();
+  const manifest: Manifest = await fetch("data/index.json").then((r) => r.json());
   state.manifest = manifest;
-  state.conn = conn;
   if (manifest.datasets.length === 0) {
     status("no data on this site");
     return;
   }
   const fromHash = new URLSearchParams(location.hash.slice(1)).get("dataset");
-  const first = fromHash ?? manifest.defaultDataset ?? manifest.datasets[0].id;
+  const first = manifest.datasets.find((d) => d.id === fromHash)?.id ??
+    manifest.defaultDataset ?? manifest.datasets[0].id;
+  // The first sweep's Parquet is fetched and decoded while duckdb-wasm compiles.
+  const files = fetchDataset(manifest.datasets.find((d) => d.id === first)!);
+  files.catch(() => {});
+  state.conn = await duck;
   $<HTMLSelectElement>("dataset").innerHTML = manifest.datasets.map((d) =>
     option(d.id, `${d.name ?? d.role} · ${d.id} (${d.runs} runs)`, d.id === first)
   ).join("");
@@ -600,7 +614,7 @@ async function main(): Promise<void> {
     })
   );
   addEventListener("resize", () => draw());
-  await switchDataset(first);
+  await switchDataset(first, files);
 }
 
 main().catch((e) => {
