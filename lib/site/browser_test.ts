@@ -10,22 +10,10 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { needTool } from "../testing/system.ts";
 import { NAMED_QUERIES } from "../queries/mod.ts";
-import { Store, sweep } from "../sweep/mod.ts";
+import { Store } from "../sweep/mod.ts";
 import { engineSourceVersion } from "../migration/mod.ts";
-import { buildSite } from "./build.ts";
+import { tinySite } from "./testdata.ts";
 import { clickTopMark, openSite, waitForChart } from "./browser.ts";
-
-/** A sweep small enough for a test: 2 page sizes × 3 split policies × 2 seeds. */
-export const TINY_HEADLINE = {
-  name: "headline",
-  base: {
-    guest: { memory: "64MiB" },
-    workload: { kind: "zipf", workingSet: "8MiB", rate: "200k/s" },
-    migration: { bandwidth: "1GiB/s", maxRounds: 5 },
-  },
-  axes: { "iommu.pageSize": ["4KiB", "2MiB"], "tracking.split": ["none", "eager", "lazy"] },
-  repeat: 2,
-};
 
 const hasChromium = needTool("chromium");
 
@@ -35,17 +23,7 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: async () => {
-    const dir = await Deno.makeTempDir({ prefix: "site-browser-" });
-    const store = join(dir, "results.duckdb");
-    const s = await sweep(TINY_HEADLINE, { store, workers: 2, progress: "none" });
-    assert.equal(s.failed, 0);
-    const out = join(dir, "_site");
-    await buildSite({
-      outDir: out,
-      store,
-      notebooksDir: join(dir, "no-notebooks"),
-      publishedDir: join(dir, "no-published"),
-    });
+    const { dir, store, out, sweep: s } = await tinySite();
 
     // What the native store says for the same SQL strings.
     const native = await Store.open(store, { readOnly: true });

@@ -13,3 +13,22 @@ export {
 } from "./build.ts";
 export { MIME_TYPES, serveSite, type SiteServer } from "./serve.ts";
 export { DENO, overridesFrom, rerunWithConfig, rerunWithOverrides, shellQuote } from "./rerun.ts";
+export {
+  compareMetric,
+  formatReport,
+  type MetricDiff,
+  reproduce,
+  ReproduceInputError,
+  type ReproduceOptions,
+  type ReproduceReport,
+  resolveTarget,
+  TOLERANCES,
+} from "./reproduce.ts";
+export {
+  headlineNumbers,
+  headlineSentence,
+  oneLine,
+  readmePublishedIds,
+  updateReadme,
+} from "./headline.ts";
+export { publish, type PublishOptions, type PublishResult, publishSweep } from "./publish.ts";
