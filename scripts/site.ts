@@ -1,7 +1,8 @@
-// `deno task site [--serve] [--port N] [--out DIR] [--store PATH] [--notebooks DIR]`:
+// `deno task site [--serve] [--port N] [--screenshot PNG] [--out DIR] [--store PATH] [--notebooks DIR]`:
 // builds the static site into _site/ (index with the headline frontier, a
 // page per executed notebook, the explorer, every figure's data as Parquet).
-// --serve then serves it on 127.0.0.1 only and prints the URL.
+// --serve then serves it on 127.0.0.1 only and prints the URL; --screenshot
+// saves the explorer as a PNG (headless Chromium).
 // Exit codes: 0, 2 nothing to build from or bad usage, 3 store unusable.
 
 import { Command } from "commander";
@@ -15,6 +16,7 @@ const program = new Command("site")
   .option("--notebooks <dir>", "executed notebooks", "data/notebooks")
   .option("--headline <sweep>", 'the headline sweep (default: the latest named "headline")')
   .option("--serve", "serve the site on 127.0.0.1 after building it")
+  .option("--screenshot <png>", "save a screenshot of the explorer (headless Chromium)")
   .option("--port <n>", "port for --serve (0: any free port)", "8321")
   .showHelpAfterError()
   .exitOverride();
@@ -30,6 +32,7 @@ const opts = program.opts<{
   notebooks: string;
   headline?: string;
   serve?: boolean;
+  screenshot?: string;
   port: string;
 }>();
 const port = Number(opts.port);
@@ -63,6 +66,11 @@ try {
   }
   console.error(`site: ${(e as Error).message}`);
   Deno.exit(1);
+}
+if (opts.screenshot) {
+  const { screenshotExplorer } = await import("../lib/site/browser.ts");
+  const ms = await screenshotExplorer(opts.out, opts.screenshot);
+  console.log(`screenshot: ${opts.screenshot} (first chart ${ms} ms after navigation)`);
 }
 if (opts.serve) {
   try {
