@@ -120,7 +120,10 @@ export function adviseFigure(
   const variants = [...new Set(data.map((d) => d.variant))];
   let more = 0;
   const colors = variants.map((v) => VARIANT_COLORS[v] ?? MORE[more++ % MORE.length]);
-  const batches = [...new Set(data.map((d) => d.batch))];
+  // Clear batches in their natural order: 1, 64, ..., then "round".
+  const batches = [...new Set(data.map((d) => d.batch))].sort((a, b) =>
+    (a === "round" ? Infinity : Number(a)) - (b === "round" ? Infinity : Number(b))
+  );
   const symbols = batches.map((_, i) => SYMBOLS[i % SYMBOLS.length]);
 
   const lo = Math.min(...data.map((d) => d.xMin)), hi = Math.max(...data.map((d) => d.xMax));
