@@ -11,7 +11,7 @@ import { BASE_PAGE, F_A, F_D } from "./page_table.ts";
 import { TAG_CODES } from "./tags.ts";
 import type { DmaBatch } from "./types.ts";
 
-const INV_PAGE = 1 / BASE_PAGE;
+const NO_LOG = new Uint8Array(0);
 
 /**
  * The first `count` accesses of `batch` on a domain whose IOTLB sets are
@@ -20,9 +20,26 @@ const INV_PAGE = 1 / BASE_PAGE;
  * handling are dma_wide.ts's, copied on purpose: shared as small functions
  * they measured 13-26 % slower (paired rounds in one process), so only the
  * batch check and the limit are shared.
+ *
+ * Two loops: the inner one runs the fast path and calls nothing, so V8 keeps
+ * every typed array's base and length and every constant in registers (a call
+ * anywhere in the loop makes it reload them all on every access); an access
+ * the fast path cannot finish breaks out, before it changes anything, to the
+ * outer loop, which sends it the general path (or, for an IOTLB miss with a
+ * walk cache, counts the walk's reads) and re-enters the inner loop.
  */
 export function dmaPacked(s: DmaState, batch: DmaBatch, count: number): void {
   checkBatch(batch, count);
+  // Constants and fields as untagged locals: V8 reloads an imported binding
+  // (or a module-level const) from its cell on every use inside a loop, and
+  // checks and untags a tagged local at every use; `| 0` (an int32) and
+  // arithmetic (a double) do that once, here.
+  const PAGE = BASE_PAGE | 0;
+  const INV_PAGE = 1 / BASE_PAGE;
+  const FA = F_A | 0;
+  const FD = F_D | 0;
+  const CODES = TAG_CODES | 0;
+  const WAYS_LOG2 = Math.log2(PACKED_MAX_WAYS) | 0; // 8 tag slots a set
   const iovas = batch.iova;
   const lens = batch.length;
   const wr = batch.write;
@@ -33,79 +50,101 @@ export function dmaPacked(s: DmaState, batch: DmaBatch, count: number): void {
   const tlb = s.tlb;
   const tags = tlb.tags;
   const order = tlb.order;
-  const ways = tlb.ways;
-  const setMask = tlb.setMask;
-  const lastShift = 3 * (ways - 1);
+  const setMask = tlb.setMask | 0;
+  const lastShift = (3 * (tlb.ways - 1)) | 0;
   const belowLast = (1 << lastShift) - 1;
   const tlbSlot = s.tlbSlot;
   const tlbDirty = s.tlbDirty;
-  const log = s.writeLog;
-  const logMask = s.writeLogMask;
-  const limit = fastLimit(s);
-  const levels = pt.levels;
-  const dOnWrite = s.tracking ? F_D : 0;
-  const walkCache = s.walkCache;
+  const logOn = s.writeLog !== null;
+  const log = s.writeLog ?? NO_LOG; // one type for V8 either way
+  const logPages = log.length | 0;
+  const logMask = s.writeLogMask | 0;
+  const limit = +fastLimit(s);
+  const levels = pt.levels | 0;
+  const dOnWrite = s.tracking ? FD : 0;
+  const walkCache = s.walkCache !== null ? 1 : 0;
+  // Every array's length read once here: V8 then checks each array's map
+  // once, not on every access in the loop (it does not hoist checks).
+  if (
+    tlbSlot.length !== tags.length || tlbDirty.length !== tags.length ||
+    order.length << WAYS_LOG2 !== tags.length || (dir.length | ent.length | leaf8.length) < 0
+  ) {
+    throw new Error("dmaPacked: the IOTLB's arrays disagree in length");
+  }
   let hits = 0;
   let misses = 0;
   let mem = 0;
   let dbw = 0;
+  // A miss with a walk cache: the walk's reads, counted by the outer loop
+  // for access `walkAt`, then used when the inner loop takes that access again.
+  let walkAt = -1;
+  let walkCode = 0;
+  let walkReads = 0;
+  let i = 0;
   try {
-    for (let i = 0; i < count; i++) {
-      const iova = iovas[i];
-      const len = lens[i];
-      const write = wr[i] !== 0;
-      const pfn = (iova * INV_PAGE) | 0;
-      const off = iova - pfn * BASE_PAGE; // byte in the page; an integer for an integer IOVA
-      const inPage = off + len <= BASE_PAGE;
-      // The directory: > 0 the 4 KiB-leaf table of the region (tag code 0);
-      // < 0 dirEntry(slot, level) of a 2 MiB or 1 GiB entry (code = level − 1);
-      // 0 unknown: the general path.
-      const dv = iova >= 0 && iova < limit && len > 0 && (off | 0) === off ? dir[pfn >>> 9] : 0;
-      // Branches, not arithmetic: the CPU predicts the leaf size, so the
-      // IOTLB probe need not wait for the directory load.
-      const code = dv > 0 ? 0 : (dv & 1) !== 0 ? 1 : 2;
-      const shift = 9 * code; // vpn = pfn >>> shift
-      const fastPath = dv !== 0 &&
-        (inPage || (pfn & ((1 << shift) - 1)) * BASE_PAGE + off + len <= BASE_PAGE << shift);
-      if (!fastPath) {
-        translate(s, iova, len, write); // the general path; it raises faults
-      } else {
+    for (;;) {
+      for (; i < count; i++) {
+        const iova = iovas[i];
+        const len = lens[i];
+        const write = wr[i] !== 0;
+        const pfn = (iova * INV_PAGE) | 0;
+        const off = iova - pfn * PAGE; // byte in the page; an integer for an integer IOVA
+        const inPage = off + len <= PAGE;
+        // The directory: > 0 the 4 KiB-leaf table of the region (tag code 0);
+        // < 0 dirEntry(slot, level) of a 2 MiB or 1 GiB entry (code = level − 1);
+        // 0 unknown: the general path.
+        const dv = iova >= 0 && iova < limit && len > 0 && (off | 0) === off ? dir[pfn >>> 9] : 0;
+        if (dv === 0) break;
+        // Branches, not arithmetic: the CPU predicts the leaf size, so the
+        // IOTLB probe need not wait for the directory load.
+        const code = dv > 0 ? 0 : (dv & 1) !== 0 ? 1 : 2;
+        const shift = 9 * code; // vpn = pfn >>> shift
+        // Past the leaf's end (the general path splits it), or a write past the log's end.
+        let pLast = pfn;
+        if (!inPage) {
+          if ((pfn & ((1 << shift) - 1)) * PAGE + off + len > PAGE << shift) break;
+          pLast = Math.floor((iova + len - 1) * INV_PAGE);
+          if (write && logOn && pLast >= logPages) break;
+        }
         const vpn = pfn >>> shift;
-        const tag = vpn * TAG_CODES + code;
+        const tag = vpn * CODES + code;
         const set = vpn & setMask;
-        const base = set * PACKED_MAX_WAYS; // 8 tag slots a set; unused ones never match
+        const base = set << WAYS_LOG2; // unused slots never match; base | k = base + k
         const w = tags[base] === tag
           ? 0
-          : tags[base + 1] === tag
+          : tags[base | 1] === tag
           ? 1
-          : tags[base + 2] === tag
+          : tags[base | 2] === tag
           ? 2
-          : tags[base + 3] === tag
+          : tags[base | 3] === tag
           ? 3
-          : tags[base + 4] === tag
+          : tags[base | 4] === tag
           ? 4
-          : tags[base + 5] === tag
+          : tags[base | 5] === tag
           ? 5
-          : tags[base + 6] === tag
+          : tags[base | 6] === tag
           ? 6
-          : tags[base + 7] === tag
+          : tags[base | 7] === tag
           ? 7
           : -1;
         if (w >= 0) {
           hits++;
-          const entry = base + w;
+          const entry = base | w;
           // Move way w to the front of the packed recency order (LruTable.touch).
+          // Its position p: the lowest 3-bit field of o equal to w (a
+          // zero field of o ^ w·0o11111111; the lowest flagged one is exact).
           const o = order[set];
-          let p = 0;
-          while (((o >>> (3 * p)) & 7) !== w) p++;
+          const x = o ^ Math.imul(w, 0x249249);
+          const z = (x - 0x249249) & ~x & 0x924924;
+          const p = ((31 - Math.clz32(z & -z)) * 11) >>> 5; // (bit − 2) / 3 for bit = 3p + 2
           if (p !== 0) {
             const low = (1 << (3 * p)) - 1;
             order[set] = (o & ~((low << 3) | 7)) | ((o & low) << 3) | w;
           }
           // Write hit: only a cached-clean entry writes D to memory.
           if (write && dOnWrite !== 0 && tlbDirty[entry] === 0) {
-            if (code === 0) leaf8[tlbSlot[entry]] |= F_D;
-            else ent[tlbSlot[entry]] |= F_D;
+            if (code === 0) leaf8[tlbSlot[entry]] |= FD;
+            else ent[tlbSlot[entry]] |= FD;
             tlbDirty[entry] = 1;
             mem++;
             dbw++;
@@ -115,34 +154,51 @@ export function dmaPacked(s: DmaState, batch: DmaBatch, count: number): void {
           // counted as one memory access a level (less what the walk cache holds).
           const slot = code === 0 ? (dv << 9) | (pfn & 511) : ~dv >>> 1;
           const e = code === 0 ? leaf8[slot] : ent[slot];
-          if (code === 0 ? e === 0 : e >= 0) {
-            translate(s, iova, len, write); // no leaf here: the general path faults
+          if (code === 0 ? e === 0 : e >= 0) break; // no leaf here: the general path faults
+          if (walkCache === 0) mem += levels - code;
+          else if (walkAt === i) {
+            mem += walkReads;
+            walkAt = -1;
           } else {
-            misses++;
-            mem += walkCache === null ? levels - code : walkReadsAt(s, iova, code + 1);
-            const ne = e | F_A | (write ? dOnWrite : 0); // the flags sit alike in both forms
-            if (ne !== e) {
-              // one atomic A/D update of the leaf
-              if (code === 0) leaf8[slot] = ne;
-              else ent[slot] = ne;
-              mem++;
-              if ((ne & ~e & F_D) !== 0) dbw++;
-            }
-            // The victim (LruTable.insert): the last way of the packed order, O(1).
-            const o = order[set];
-            const v = (o >>> lastShift) & 7;
-            order[set] = ((o & belowLast) << 3) | v;
-            const entry = base + v;
-            tags[entry] = tag;
-            tlbSlot[entry] = slot;
-            tlbDirty[entry] = (ne & F_D) !== 0 ? 1 : 0;
+            walkAt = i;
+            walkCode = code;
+            break;
           }
+          misses++;
+          const ne = e | FA | (write ? dOnWrite : 0); // the flags sit alike in both forms
+          if (ne !== e) {
+            // one atomic A/D update of the leaf
+            if (code === 0) leaf8[slot] = ne;
+            else ent[slot] = ne;
+            mem++;
+            if ((ne & ~e & FD) !== 0) dbw++;
+          }
+          // The victim (LruTable.insert): the last way of the packed order, O(1).
+          const o = order[set];
+          const v = (o >>> lastShift) & 7;
+          order[set] = ((o & belowLast) << 3) | v;
+          const entry = base | v;
+          tags[entry] = tag;
+          tlbSlot[entry] = slot;
+          tlbDirty[entry] = (ne & FD) !== 0 ? 1 : 0;
+        }
+        if (write && logOn) {
+          // pLast < logPages: iova < limit, and checked above for a longer write
+          for (let p = pfn; p <= pLast; p++) log[p] |= logMask;
         }
       }
-      if (write && log !== null) {
-        if (fastPath && inPage) log[pfn] |= logMask; // pfn < log.length: iova < limit
-        else logWrite(s, iova, len);
+      if (i >= count) break;
+      if (walkAt === i) {
+        // The walk cache is the general path's; the inner loop then takes the access again.
+        walkReads = walkReadsAt(s, iovas[i], walkCode + 1);
+        continue;
       }
+      const iova = iovas[i];
+      const len = lens[i];
+      const write = wr[i] !== 0;
+      translate(s, iova, len, write); // the general path; it raises faults
+      if (write && logOn) logWrite(s, iova, len);
+      i++;
     }
   } finally {
     s.hits += hits;
