@@ -80,31 +80,36 @@ export function dmaPacked(s: DmaState, batch: DmaBatch, count: number): void {
   let walkAt = -1;
   let walkCode = 0;
   let walkReads = 0;
+  // A write across pages inside one leaf: its last page, for the outer loop.
+  let logLast = -1;
   let i = 0;
   try {
     for (;;) {
       for (; i < count; i++) {
         const iova = iovas[i];
         const len = lens[i];
-        const write = wr[i] !== 0;
+        // A whole IOVA below the limit, a length > 0: else the general path
+        // (which raises the fault). Then the page number and the byte in the
+        // page are exact int32s, and the rest is integer arithmetic.
+        if (!(iova >= 0 && iova < limit && Math.floor(iova) === iova && len !== 0)) break;
         const pfn = (iova * INV_PAGE) | 0;
-        const off = iova - pfn * PAGE; // byte in the page; an integer for an integer IOVA
-        const inPage = off + len <= PAGE;
+        const off = (iova - pfn * PAGE) | 0;
         // The directory: > 0 the 4 KiB-leaf table of the region (tag code 0);
         // < 0 dirEntry(slot, level) of a 2 MiB or 1 GiB entry (code = level − 1);
         // 0 unknown: the general path.
-        const dv = iova >= 0 && iova < limit && len > 0 && (off | 0) === off ? dir[pfn >>> 9] : 0;
+        const dv = dir[pfn >>> 9];
         if (dv === 0) break;
         // Branches, not arithmetic: the CPU predicts the leaf size, so the
         // IOTLB probe need not wait for the directory load.
         const code = dv > 0 ? 0 : (dv & 1) !== 0 ? 1 : 2;
         const shift = 9 * code; // vpn = pfn >>> shift
-        // Past the leaf's end (the general path splits it), or a write past the log's end.
-        let pLast = pfn;
+        const write = wr[i] !== 0;
+        // A write beyond its page: past the leaf's end the general path
+        // splits it; its log bytes are the outer loop's (as is a log too short).
+        const inPage = len <= PAGE - off;
         if (!inPage) {
           if ((pfn & ((1 << shift) - 1)) * PAGE + off + len > PAGE << shift) break;
-          pLast = Math.floor((iova + len - 1) * INV_PAGE);
-          if (write && logOn && pLast >= logPages) break;
+          if (write && logOn && Math.floor((iova + len - 1) * INV_PAGE) >= logPages) break;
         }
         const vpn = pfn >>> shift;
         const tag = vpn * CODES + code;
@@ -183,11 +188,21 @@ export function dmaPacked(s: DmaState, batch: DmaBatch, count: number): void {
           tlbDirty[entry] = (ne & FD) !== 0 ? 1 : 0;
         }
         if (write && logOn) {
-          // pLast < logPages: iova < limit, and checked above for a longer write
-          for (let p = pfn; p <= pLast; p++) log[p] |= logMask;
+          if (inPage) log[pfn] |= logMask; // pfn < logPages: iova < limit
+          else {
+            logLast = Math.floor((iova + len - 1) * INV_PAGE);
+            break; // translated; the outer loop marks its pages
+          }
         }
       }
       if (i >= count) break;
+      if (logLast >= 0) {
+        // pages of a write that crossed a page inside its leaf
+        for (let p = Math.floor(iovas[i] * INV_PAGE); p <= logLast; p++) log[p] |= logMask;
+        logLast = -1;
+        i++;
+        continue;
+      }
       if (walkAt === i) {
         // The walk cache is the general path's; the inner loop then takes the access again.
         walkReads = walkReadsAt(s, iovas[i], walkCode + 1);
