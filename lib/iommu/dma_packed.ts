@@ -6,12 +6,21 @@
 
 import { checkBatch, type DmaState, fastLimit } from "./dma_state.ts";
 import { logWrite, translate, walkReadsAt } from "./general_path.ts";
-import { PACKED_MAX_WAYS } from "./lru.ts";
+import { HASH_MUL, PACKED_MAX_WAYS } from "./lru.ts";
 import { BASE_PAGE, F_A, F_D } from "./page_table.ts";
 import { TAG_CODES } from "./tags.ts";
 import type { DmaBatch } from "./types.ts";
 
 const NO_LOG = new Uint8Array(0);
+
+// The loop spells these constants out: V8 folds a literal, but reloads an
+// imported binding (or a module-level const) from its cell at every use.
+if (
+  BASE_PAGE !== 4096 || PACKED_MAX_WAYS !== 8 || TAG_CODES !== 8 || F_A !== 2 || F_D !== 4 ||
+  HASH_MUL !== -1640531535
+) {
+  throw new Error("dma_packed.ts: its constants disagree with page_table.ts, lru.ts or tags.ts");
+}
 
 /**
  * The first `count` accesses of `batch` on a domain whose IOTLB sets are
@@ -30,16 +39,8 @@ const NO_LOG = new Uint8Array(0);
  */
 export function dmaPacked(s: DmaState, batch: DmaBatch, count: number): void {
   checkBatch(batch, count);
-  // Constants and fields as untagged locals: V8 reloads an imported binding
-  // (or a module-level const) from its cell on every use inside a loop, and
-  // checks and untags a tagged local at every use; `| 0` (an int32) and
-  // arithmetic (a double) do that once, here.
-  const PAGE = BASE_PAGE | 0;
-  const INV_PAGE = 1 / BASE_PAGE;
-  const FA = F_A | 0;
-  const FD = F_D | 0;
-  const CODES = TAG_CODES | 0;
-  const WAYS_LOG2 = Math.log2(PACKED_MAX_WAYS) | 0; // 8 tag slots a set
+  // Fields as untagged locals: V8 checks and untags a tagged local at every
+  // use in a loop; `| 0` (an int32) and `+` (a double) do that once, here.
   const iovas = batch.iova;
   const lens = batch.length;
   const wr = batch.write;
@@ -50,6 +51,7 @@ export function dmaPacked(s: DmaState, batch: DmaBatch, count: number): void {
   const tlb = s.tlb;
   const tags = tlb.tags;
   const order = tlb.order;
+  const fps = tlb.fingerprints;
   const setMask = tlb.setMask | 0;
   const lastShift = (3 * (tlb.ways - 1)) | 0;
   const belowLast = (1 << lastShift) - 1;
@@ -61,17 +63,18 @@ export function dmaPacked(s: DmaState, batch: DmaBatch, count: number): void {
   const logMask = s.writeLogMask | 0;
   const limit = +fastLimit(s);
   const levels = pt.levels | 0;
-  const dOnWrite = s.tracking ? FD : 0;
+  const dOnWrite = s.tracking ? 4 : 0; // F_D
   const walkCache = s.walkCache !== null ? 1 : 0;
   // Every array's length read once here: V8 then checks each array's map
   // once, not on every access in the loop (it does not hoist checks).
   if (
     tlbSlot.length !== tags.length || tlbDirty.length !== tags.length ||
-    order.length << WAYS_LOG2 !== tags.length || (dir.length | ent.length | leaf8.length) < 0
+    order.length * 8 !== tags.length || fps.length !== 2 * order.length ||
+    (dir.length | ent.length | leaf8.length) < 0
   ) {
     throw new Error("dmaPacked: the IOTLB's arrays disagree in length");
   }
-  let hits = 0;
+  let done = 0; // accesses the inner loop finished: its hits and misses
   let misses = 0;
   let mem = 0;
   let dbw = 0;
@@ -85,6 +88,7 @@ export function dmaPacked(s: DmaState, batch: DmaBatch, count: number): void {
   let i = 0;
   try {
     for (;;) {
+      const from = i;
       for (; i < count; i++) {
         const iova = iovas[i];
         const len = lens[i];
@@ -92,8 +96,8 @@ export function dmaPacked(s: DmaState, batch: DmaBatch, count: number): void {
         // (which raises the fault). Then the page number and the byte in the
         // page are exact int32s, and the rest is integer arithmetic.
         if (!(iova >= 0 && iova < limit && Math.floor(iova) === iova && len !== 0)) break;
-        const pfn = (iova * INV_PAGE) | 0;
-        const off = (iova - pfn * PAGE) | 0;
+        const pfn = (iova * (1 / 4096)) | 0;
+        const off = (iova - pfn * 4096) | 0;
         // The directory: > 0 the 4 KiB-leaf table of the region (tag code 0);
         // < 0 dirEntry(slot, level) of a 2 MiB or 1 GiB entry (code = level − 1);
         // 0 unknown: the general path.
@@ -106,34 +110,52 @@ export function dmaPacked(s: DmaState, batch: DmaBatch, count: number): void {
         const write = wr[i] !== 0;
         // A write beyond its page: past the leaf's end the general path
         // splits it; its log bytes are the outer loop's (as is a log too short).
-        const inPage = len <= PAGE - off;
+        const inPage = len <= 4096 - off;
         if (!inPage) {
-          if ((pfn & ((1 << shift) - 1)) * PAGE + off + len > PAGE << shift) break;
-          if (write && logOn && Math.floor((iova + len - 1) * INV_PAGE) >= logPages) break;
+          if ((pfn & ((1 << shift) - 1)) * 4096 + off + len > 4096 << shift) break;
+          if (write && logOn && Math.floor((iova + len - 1) * (1 / 4096)) >= logPages) break;
         }
         const vpn = pfn >>> shift;
-        const tag = vpn * CODES + code;
+        const tag = vpn * 8 + code; // TAG_CODES
         const set = vpn & setMask;
-        const base = set << WAYS_LOG2; // unused slots never match; base | k = base + k
-        const w = tags[base] === tag
-          ? 0
-          : tags[base | 1] === tag
-          ? 1
-          : tags[base | 2] === tag
-          ? 2
-          : tags[base | 3] === tag
-          ? 3
-          : tags[base | 4] === tag
-          ? 4
-          : tags[base | 5] === tag
-          ? 5
-          : tags[base | 6] === tag
-          ? 6
-          : tags[base | 7] === tag
-          ? 7
-          : -1;
+        const base = set << 3; // 8 tag slots a set; unused ones never match; base | k = base + k
+        // The set's fingerprints (LruTable.fingerprints) rule a miss out in a
+        // few word operations: a way can hold the tag only where a byte of
+        // the two words equals the tag's fingerprint (a zero byte of x).
+        const f = Math.imul((vpn << 3) | code, -1640531535) >>> 24; // fingerprint(tag), of its low 32 bits
+        const rep = Math.imul(f, 0x01010101);
+        const x0 = fps[set << 1] ^ rep;
+        const x1 = fps[(set << 1) | 1] ^ rep;
+        const z0 = ((x0 - 0x01010101) | 0) & ~x0 & 0x80808080;
+        const z1 = ((x1 - 0x01010101) | 0) & ~x1 & 0x80808080;
+        let w = -1;
+        if ((z0 | z1) !== 0) {
+          // The lowest flagged byte is a true match of the fingerprint: most
+          // often the way; else (another tag, same fingerprint) all 8 ways.
+          const c = z0 !== 0
+            ? (31 - Math.clz32(z0 & ((0 - z0) | 0))) >>> 3
+            : 4 + ((31 - Math.clz32(z1 & ((0 - z1) | 0))) >>> 3);
+          w = tags[base | c] === tag
+            ? c
+            : tags[base] === tag
+            ? 0
+            : tags[base | 1] === tag
+            ? 1
+            : tags[base | 2] === tag
+            ? 2
+            : tags[base | 3] === tag
+            ? 3
+            : tags[base | 4] === tag
+            ? 4
+            : tags[base | 5] === tag
+            ? 5
+            : tags[base | 6] === tag
+            ? 6
+            : tags[base | 7] === tag
+            ? 7
+            : -1;
+        }
         if (w >= 0) {
-          hits++;
           const entry = base | w;
           // Move way w to the front of the packed recency order (LruTable.touch).
           // Its position p: the lowest 3-bit field of o equal to w (a
@@ -148,8 +170,8 @@ export function dmaPacked(s: DmaState, batch: DmaBatch, count: number): void {
           }
           // Write hit: only a cached-clean entry writes D to memory.
           if (write && dOnWrite !== 0 && tlbDirty[entry] === 0) {
-            if (code === 0) leaf8[tlbSlot[entry]] |= FD;
-            else ent[tlbSlot[entry]] |= FD;
+            if (code === 0) leaf8[tlbSlot[entry]] |= 4; // F_D
+            else ent[tlbSlot[entry]] |= 4;
             tlbDirty[entry] = 1;
             mem++;
             dbw++;
@@ -170,13 +192,13 @@ export function dmaPacked(s: DmaState, batch: DmaBatch, count: number): void {
             break;
           }
           misses++;
-          const ne = e | FA | (write ? dOnWrite : 0); // the flags sit alike in both forms
+          const ne = e | 2 | (write ? dOnWrite : 0); // F_A, F_D: alike in both forms
           if (ne !== e) {
             // one atomic A/D update of the leaf
             if (code === 0) leaf8[slot] = ne;
             else ent[slot] = ne;
             mem++;
-            if ((ne & ~e & FD) !== 0) dbw++;
+            if ((ne & ~e & 4) !== 0) dbw++;
           }
           // The victim (LruTable.insert): the last way of the packed order, O(1).
           const o = order[set];
@@ -184,22 +206,27 @@ export function dmaPacked(s: DmaState, batch: DmaBatch, count: number): void {
           order[set] = ((o & belowLast) << 3) | v;
           const entry = base | v;
           tags[entry] = tag;
+          const fi = (set << 1) | (v >> 2);
+          const at = (v & 3) << 3;
+          fps[fi] = (fps[fi] & ~(0xff << at)) | (f << at);
           tlbSlot[entry] = slot;
-          tlbDirty[entry] = (ne & FD) !== 0 ? 1 : 0;
+          tlbDirty[entry] = (ne & 4) !== 0 ? 1 : 0;
         }
         if (write && logOn) {
           if (inPage) log[pfn] |= logMask; // pfn < logPages: iova < limit
           else {
-            logLast = Math.floor((iova + len - 1) * INV_PAGE);
+            logLast = Math.floor((iova + len - 1) * (1 / 4096));
             break; // translated; the outer loop marks its pages
           }
         }
       }
+      done += i - from;
       if (i >= count) break;
       if (logLast >= 0) {
         // pages of a write that crossed a page inside its leaf
-        for (let p = Math.floor(iovas[i] * INV_PAGE); p <= logLast; p++) log[p] |= logMask;
+        for (let p = Math.floor(iovas[i] / 4096); p <= logLast; p++) log[p] |= logMask;
         logLast = -1;
+        done++;
         i++;
         continue;
       }
@@ -216,7 +243,7 @@ export function dmaPacked(s: DmaState, batch: DmaBatch, count: number): void {
       i++;
     }
   } finally {
-    s.hits += hits;
+    s.hits += done - misses;
     s.misses += misses;
     s.walkMemoryAccesses += mem;
     s.dirtyBitWrites += dbw;
