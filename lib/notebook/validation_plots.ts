@@ -18,7 +18,8 @@
 //   at C + S pages.
 
 import * as Plot from "@observablehq/plot";
-import { composeFigure, type DomNode, legendSvg, newDocument } from "./svg.ts";
+import { captionText, frameMark, percent, plotSvg } from "./marks.ts";
+import { composeFigure, legendSvg, newDocument } from "./svg.ts";
 
 export type AccessPattern = "uniform" | "cyclic";
 
@@ -133,7 +134,7 @@ export function missRatePlot(
     geometry: geometryLabel(g.entries, g.ways),
     pages: g.entries,
   }));
-  const pct = (v: number) => `${+(v * 100).toPrecision(4)}%`;
+  const pct = (v: number) => percent(v, 4);
   const tip = (d: (typeof marks)[number]) =>
     `${d.pattern}, ${d.geometry}\nN = ${d.pages} pages (${+(d.pages / d.entries).toPrecision(
       3,
@@ -143,15 +144,13 @@ export function missRatePlot(
   const ticks: number[] = [];
   for (let e = Math.ceil(Math.log2(xDomain[0])); 2 ** e <= xDomain[1]; e++) ticks.push(2 ** e);
 
-  const plot = Plot.plot({
-    document,
+  const plot = plotSvg(document, {
     width,
     height: options.height ?? 320,
     marginLeft: 56,
     marginRight: 20,
     marginBottom: 42,
     marginTop: 30,
-    style: { fontSize: "11px" },
     fx: { domain: facets, label: null, padding: 0.08 },
     x: {
       type: "log",
@@ -171,7 +170,7 @@ export function missRatePlot(
     color: { domain: patterns, range: patterns.map((k) => COLORS[k]) },
     symbol: { domain: patterns, range: patterns.map((k) => SYMBOLS[k]) },
     marks: [
-      Plot.frame({ stroke: "#ccc" }),
+      frameMark(),
       Plot.ruleX(capacity, {
         fx: "geometry",
         x: "pages",
@@ -215,7 +214,7 @@ export function missRatePlot(
         className: "measured",
       }),
     ],
-  }) as unknown as DomNode;
+  });
 
   const legend = legendSvg(document, "Legend", [
     ...patterns.map((k) => ({
@@ -234,12 +233,12 @@ export function missRatePlot(
     })),
   ], width - 8);
   const n = new Set(points.map((p) => p.pages)).size;
-  const caption = [
+  const caption = captionText([
     `Each mark is the engine's IOTLB misses / translations after a warm-up, for ${n} working ` +
     `sizes N of contiguous 4 KiB pages; lines are LRU theory at every N.`,
     options.tolerance ?? "",
     options.source ? `Data: ${options.source}.` : "",
-  ].filter(Boolean).join(" ");
+  ]);
   return composeFigure(document, {
     title: options.title ?? "IOTLB miss rate vs working-set size: engine against cache theory",
     subtitle: options.subtitle,
