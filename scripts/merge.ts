@@ -5,7 +5,8 @@
 // 0 merged, 2 bad usage (e.g. a directory that is not there), 3 store or input error.
 
 import { Command } from "commander";
-import { ingestDir, StoreError } from "../lib/sweep/mod.ts";
+import { ingestDir } from "../lib/distribute/mod.ts";
+import { StoreError } from "../lib/store/mod.ts";
 
 const program = new Command("merge")
   .description("merge shard results or an exported sweep into the store")

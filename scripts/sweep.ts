@@ -9,13 +9,20 @@
 
 import { Command, InvalidArgumentError, Option } from "commander";
 import {
-  emitJob,
   EngineError,
-  parseShard,
-  parseWholeNumber,
   planFor,
   readSpecFile,
   resolveEngine,
+  specFromArgs,
+  StoreError,
+  sweep,
+  type SweepSpec,
+  SweepSpecError,
+} from "../lib/sweep/mod.ts";
+import {
+  emitJob,
+  parseShard,
+  parseWholeNumber,
   runOnSlurm,
   runShard,
   type Shard,
@@ -23,12 +30,7 @@ import {
   shardFromEnv,
   shardSweepId,
   SlurmRunError,
-  specFromArgs,
-  StoreError,
-  sweep,
-  type SweepSpec,
-  SweepSpecError,
-} from "../lib/sweep/mod.ts";
+} from "../lib/distribute/mod.ts";
 import { SlurmError } from "../lib/cluster/mod.ts";
 import type { PointFailure, ProgressOption } from "../lib/sweep/mod.ts";
 import { readConfigFile, UsageError } from "./cli_common.ts";

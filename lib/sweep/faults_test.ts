@@ -4,7 +4,7 @@
 // clear message and a non-zero exit, and lose nothing already stored.
 
 import assert from "node:assert/strict";
-import { queryRows } from "./query.ts";
+import { queryRows } from "../store/mod.ts";
 import {
   cli,
   comparable,
@@ -14,7 +14,7 @@ import {
   spawnCli,
   tempDir,
   waitForLine,
-} from "./testdata/helpers.ts";
+} from "../testing/helpers.ts";
 
 // 40 points of 100-140 ms each (the fake engine sleeps seed - 1000 ms).
 const SLOW = ["seed=range(1100,1140)", "--engine", FAKE_ENGINE, "--workers", "2"];

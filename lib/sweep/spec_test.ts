@@ -9,7 +9,7 @@ import {
   SweepSpecError,
 } from "./spec.ts";
 import { configHash, parseConfig } from "../config/mod.ts";
-import { tempDir } from "./testdata/helpers.ts";
+import { tempDir } from "../testing/helpers.ts";
 
 const V = { engineVersion: "test-1" };
 

@@ -8,9 +8,10 @@
 // `deno run -A lib/sweep/sweep_bench.ts` prints the rows.
 
 import { DEFAULT_ENGINE, resolveEngine } from "./engine.ts";
-import { planFor, sweep } from "./runner.ts";
+import { planFor } from "./runner.ts";
+import { sweep } from "./sweep.ts";
 import type { SweepSpec } from "./spec.ts";
-import type { SimResult } from "../migration/types.ts";
+import type { SimResult } from "../migration/mod.ts";
 
 /** The fixed sweep: 2 page sizes x 3 split policies x 6 seeds on a small guest. */
 export const BENCH_SPEC: SweepSpec = {

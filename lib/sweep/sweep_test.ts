@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { sweep } from "./runner.ts";
+import { sweep } from "./sweep.ts";
 import { SweepSpecError } from "./spec.ts";
 import { EngineError } from "./engine.ts";
 import type { ProgressInfo } from "./progress.ts";
-import { queryRows } from "./query.ts";
-import { comparable, FAKE_ENGINE, integrity, tempDir } from "./testdata/helpers.ts";
+import { queryRows } from "../store/mod.ts";
+import { comparable, FAKE_ENGINE, integrity, tempDir } from "../testing/helpers.ts";
 
 const GRID = {
   axes: {

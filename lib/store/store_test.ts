@@ -4,8 +4,8 @@ import { type RunRecord, Store, StoreError } from "./store.ts";
 import { queryRows } from "./query.ts";
 import { parseConfig } from "../config/mod.ts";
 import { SUMMARY_METRICS } from "../migration/types.ts";
-import { simulate } from "./testdata/fake_engine.ts";
-import { ROOT, tempDir, waitForLine } from "./testdata/helpers.ts";
+import { simulate } from "../testing/fake_engine.ts";
+import { ROOT, tempDir, waitForLine } from "../testing/helpers.ts";
 
 Deno.test("columns: config paths joined with _, clearBatch as text, every metric by name", () => {
   const cols = new Map(runColumns().map((c) => [c.name, c.type]));
@@ -102,7 +102,7 @@ Deno.test("store: locked by another process gives a clear message naming it", as
   const holder = new Deno.Command(Deno.execPath(), {
     args: [
       "eval",
-      `import { Store } from "./lib/sweep/store.ts"; const s = await Store.open(${
+      `import { Store } from "./lib/store/store.ts"; const s = await Store.open(${
         JSON.stringify(path)
       }); console.log("holding"); await new Promise((r) => setTimeout(r, 20000));`,
     ],

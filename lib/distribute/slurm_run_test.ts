@@ -7,16 +7,12 @@
 
 import assert from "node:assert/strict";
 import { needTool } from "../testing/system.ts";
-import { jobState } from "../cluster/slurm.ts";
-import { processState, slurmLocal } from "../cluster/slurm_local.ts";
+import { jobState, processState, slurmLocal } from "../cluster/mod.ts";
 import { checkWritable, runOnSlurm, slurmProgressLine, SlurmRunError } from "./slurm_run.ts";
-import { planFor, sweep } from "./runner.ts";
-import { resolveEngine } from "./engine.ts";
-import { exportSweep } from "./transfer.ts";
-import { queryRows } from "./query.ts";
-import { specFromArgs } from "./spec.ts";
-import { SUMMARY_METRICS } from "../migration/types.ts";
-import { cli, comparable, FAKE_ENGINE, ROOT, tempDir } from "./testdata/helpers.ts";
+import { planFor, resolveEngine, specFromArgs, sweep } from "../sweep/mod.ts";
+import { exportSweep, queryRows } from "../store/mod.ts";
+import { SUMMARY_METRICS } from "../migration/mod.ts";
+import { cli, comparable, FAKE_ENGINE, ROOT, tempDir } from "../testing/helpers.ts";
 
 Deno.test("checkWritable: a clear error for a results directory that cannot be written", async () => {
   const dir = await tempDir("slurm-run-");

@@ -21,7 +21,7 @@ import {
   roundColumns,
   runColumns,
 } from "./columns.ts";
-import type { RoundRecord, Summary } from "../migration/types.ts";
+import type { RoundRecord, Summary } from "../migration/mod.ts";
 import type { RunConfig } from "../config/mod.ts";
 
 export const DEFAULT_STORE = "data/results.duckdb";
@@ -81,6 +81,19 @@ export interface RunRecord {
   config: RunConfig;
   summary?: Summary;
   rounds?: RoundRecord[];
+}
+
+/** One point of a sweep, as sweep_points holds it. */
+export interface SweepPoint {
+  point: number;
+  runKey: string;
+  axes: Record<string, unknown>;
+}
+
+/** A sweep's row and its points: what an export's sweep.json holds. */
+export interface SweepRecord {
+  sweep: SweepRow;
+  points: SweepPoint[];
 }
 
 export interface SweepRow {
@@ -353,10 +366,7 @@ export class Store {
   }
 
   /** Records which points (and run keys) make up a sweep. */
-  async putSweepPoints(
-    sweepId: string,
-    points: { point: number; runKey: string; axes: Record<string, unknown> }[],
-  ): Promise<void> {
+  async putSweepPoints(sweepId: string, points: readonly SweepPoint[]): Promise<void> {
     await this.transaction(async (tx) => {
       await tx.run(`DELETE FROM sweep_points WHERE sweep_id = $1`, [sweepId]);
       const rows = points.map((p) => [sweepId, p.point, p.runKey, JSON.stringify(p.axes)]);

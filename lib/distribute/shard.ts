@@ -2,15 +2,23 @@
 // job's task i of n runs every n-th point (`--shard i/n`, or read from the
 // scheduler's environment) and writes one Parquet file per point to a shared
 // directory, written under a temporary name and renamed, so a half-written
-// file is never merged. A manifest per shard records the sweep's provenance.
-// `mergeShards` (transfer.ts) ingests the directory into the store.
+// file is never merged (results_dir.ts). A shard is the sweep skeleton with
+// the shard's points, that directory as its sink and this machine's workers.
+// `mergeShards` (merge.ts) ingests the directory into the store.
 
-import { DEFAULT_ENGINE, resolveEngine } from "./engine.ts";
-import { type ProgressOption, startProgress } from "./progress.ts";
-import { planFor, type PointFailure, runPoints, startRow, workerCount } from "./runner.ts";
-import type { SweepPlan, SweepSpec } from "./spec.ts";
-import { type RunRecord, Store, type SweepRow, writeTextAtomic } from "./store.ts";
-import { ident, runColumns } from "./columns.ts";
+import {
+  DEFAULT_ENGINE,
+  onWorkers,
+  planFor,
+  type PointFailure,
+  type ProgressOption,
+  resolveEngine,
+  runSweep,
+  type SweepPlan,
+  type SweepSpec,
+  workerCount,
+} from "../sweep/mod.ts";
+import { manifestName, resultsDirSink } from "./results_dir.ts";
 
 /** Task `index` of `count` (0 <= index < count). */
 export interface Shard {
@@ -96,20 +104,6 @@ export function shardPoints<T extends { index: number }>(points: T[], shard: Sha
   return points.filter((p) => p.index % shard.count === shard.index);
 }
 
-/** What a shard leaves beside its points: the sweep's provenance and its points. */
-export interface ShardManifest {
-  sweep: SweepRow;
-  points: { point: number; runKey: string; axes: Record<string, unknown> }[];
-}
-
-/** The column of a point file holding its rounds (runs has a metric named rounds). */
-export const ROUNDS_LIST = "round_records";
-
-export const manifestName = (s: Shard) => `shard-${s.index}-of-${s.count}.json`;
-/** A point's file; a failed point's name differs, so a rerun of the shard retries it. */
-export const pointFileName = (runKey: string, status: "ok" | "failed" = "ok") =>
-  status === "ok" ? `${runKey}.parquet` : `${runKey}.failed.parquet`;
-
 export interface ShardOptions {
   shard: Shard;
   /** Shared directory for the Parquet files and manifests. */
@@ -147,95 +141,38 @@ export async function runShard(
   const engine = resolveEngine(options.engine ?? DEFAULT_ENGINE);
   const plan = await planFor(spec, engine, options.written);
   const { shard, outDir } = options;
-  const mine = shardPoints(plan.points, shard);
-  await Deno.mkdir(outDir, { recursive: true });
-  const present = new Set<string>();
-  for await (const e of Deno.readDir(outDir)) if (e.isFile) present.add(e.name);
-  const todo = options.force ? mine : mine.filter((p) => !present.has(pointFileName(p.runKey)));
-  const reused = mine.length - todo.length;
-  const sweepId = shardSweepId(plan);
-  const workers = workerCount(options.workers);
-  const row = await startRow(plan, {
-    id: sweepId,
-    reused,
-    workers,
-    shard: `${shard.index}/${shard.count}`,
-  });
-  const manifestPath = `${outDir}/${manifestName(shard)}`;
-  const manifest = (sweep: SweepRow): string =>
-    JSON.stringify(
-      {
-        sweep,
-        points: mine.map((p) => ({ point: p.index, runKey: p.runKey, axes: p.axes })),
-      } satisfies ShardManifest,
-      null,
-      1,
-    );
-  await writeTextAtomic(manifestPath, manifest(row));
-
-  // Rows go through an in-memory store (same tables as the file store), then
-  // out as one Parquet file per point: the run's row with its rounds nested,
-  // so one rename makes a point complete.
-  const mem = await Store.open(":memory:");
-  const progress = startProgress(options.progress ?? "auto", {
-    total: mine.length,
-    reused,
-    label: `shard ${shard.index}/${shard.count}`,
-    intervalSec: options.progressIntervalSec,
-  });
+  const label = `${shard.index}/${shard.count}`;
+  const sink = await resultsDirSink(outDir, manifestName(shard));
   try {
-    const cols = runColumns().map((c) => `r.${ident(c.name)}`).join(", ");
-    const writePoint = async (r: RunRecord) => {
-      try {
-        await mem.writeRuns([r]);
-        await mem.copyParquet(
-          `SELECT ${cols}, (SELECT list(x ORDER BY x.round) FROM rounds x ` +
-            `WHERE x.run_key = r.run_key) AS ${ROUNDS_LIST} FROM runs r`,
-          `${outDir}/${pointFileName(r.runKey, r.status)}`,
-        );
-      } finally {
-        await mem.run(`DELETE FROM rounds; DELETE FROM runs`).catch(() => {});
-      }
-    };
-    let outcome;
-    try {
-      outcome = await runPoints(todo, {
+    const workers = workerCount(options.workers);
+    const run = await runSweep(plan, sink, {
+      points: shardPoints(plan.points, shard),
+      sweepId: shardSweepId(plan),
+      force: options.force,
+      workers,
+      shard: label,
+      signal: options.signal,
+      execute: onWorkers({
         engine,
-        engineVersion: plan.engineVersion,
         workers,
-        sweepId,
-        signal: options.signal,
-        progress,
+        progress: options.progress,
+        label: `shard ${label}`,
+        progressIntervalSec: options.progressIntervalSec,
         commitMs: options.commitMs,
-        write: async (records) => {
-          for (const r of records) await writePoint(r);
-        },
-      });
-    } finally {
-      progress.stop();
-    }
-    await writeTextAtomic(
-      manifestPath,
-      manifest({
-        ...row,
-        status: outcome.interrupted ? "interrupted" : "done",
-        ended_at: new Date().toISOString(),
-        ran: outcome.ran,
-        failed: outcome.failures.length,
       }),
-    );
+    });
     return {
-      sweepId,
+      sweepId: run.sweepId,
       shard,
       outDir,
-      points: mine.length,
-      ran: outcome.ran,
-      reused,
-      failed: outcome.failures.length,
-      failures: outcome.failures,
-      interrupted: outcome.interrupted,
+      points: run.points,
+      ran: run.ran,
+      reused: run.reused,
+      failed: run.outcome.failures.length,
+      failures: run.outcome.failures,
+      interrupted: run.outcome.interrupted,
     };
   } finally {
-    mem.close();
+    sink.close();
   }
 }

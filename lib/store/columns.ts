@@ -8,7 +8,7 @@
 
 import { z } from "zod";
 import { canonicalJson, type RunConfig, runConfigSchema } from "../config/mod.ts";
-import type { RoundRecord, Summary } from "../migration/types.ts";
+import type { RoundRecord, Summary } from "../migration/mod.ts";
 
 export type SqlType = "VARCHAR" | "DOUBLE" | "BIGINT" | "INTEGER" | "BOOLEAN" | "TIMESTAMP";
 

@@ -6,8 +6,8 @@
 // error outside the call), and seed 1000 + k sleeps k ms before answering (a
 // slow point, for kill and resume tests).
 
-import { canonicalJson, parseConfig, sha256Hex } from "../../config/mod.ts";
-import type { RoundRecord, SimResult, Summary } from "../../migration/types.ts";
+import { canonicalJson, parseConfig, sha256Hex } from "../config/mod.ts";
+import type { RoundRecord, SimResult, Summary } from "../migration/mod.ts";
 
 /** Not the real engine's version, so run keys never collide with real runs. */
 export const ENGINE_VERSION = "fake-1";

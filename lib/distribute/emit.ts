@@ -5,7 +5,7 @@
 // `deno task merge DIR` then ingests. The spec is written beside the job with
 // the base config inlined, so every task expands exactly the same points.
 
-import { planSpec, type SweepPlan } from "./spec.ts";
+import { planSpec, type SweepPlan } from "../sweep/mod.ts";
 import { SHARD_COUNT_ENV, shardSweepId } from "./shard.ts";
 
 export type EmitKind = "slurm" | "k8s";

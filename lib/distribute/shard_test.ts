@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { parseShard, shardFromEnv, shardPoints } from "./shard.ts";
-import { exportSweep, importSweep, mergeShards } from "./transfer.ts";
-import { sweep } from "./runner.ts";
-import { queryRows } from "./query.ts";
-import { cli, comparable, FAKE_ENGINE, integrity, ROOT, tempDir } from "./testdata/helpers.ts";
+import { mergeShards } from "./merge.ts";
+import { exportSweep, importSweep, queryRows } from "../store/mod.ts";
+import { sweep } from "../sweep/mod.ts";
+import { cli, comparable, FAKE_ENGINE, integrity, ROOT, tempDir } from "../testing/helpers.ts";
 
 Deno.test("shard from --shard i/n or an array job's environment", () => {
   assert.deepEqual(parseShard("2/3"), { index: 2, count: 3 });
@@ -137,7 +137,7 @@ Deno.test("merge prefers an ok run over a stored failed one, and keeps a stored 
   const fix = new Deno.Command(Deno.execPath(), {
     args: [
       "eval",
-      `import { Store } from "./lib/sweep/store.ts";
+      `import { Store } from "./lib/store/mod.ts";
        const s = await Store.open(":memory:");
        await s.run("COPY (SELECT * REPLACE ('ok' AS status, NULL AS error, 1.0::DOUBLE AS bytesTransferred) FROM read_parquet('${out}/${failed}')) TO '${out}/${key}.parquet' (FORMAT parquet)");
        s.close();`,

@@ -1,12 +1,12 @@
-// Shared bits of the sweep tests: the fake engine's URL, temporary stores,
+// Shared bits of the store, sweep and distribution tests: the fake engine's URL, temporary stores,
 // running the command-line scripts as separate processes, and reading a store
 // in a form two stores can be compared by (without what differs run to run:
 // sweep ids and wall times).
 
-import { queryRows } from "../query.ts";
+import { queryRows } from "../store/mod.ts";
 
 export const FAKE_ENGINE = new URL("./fake_engine.ts", import.meta.url).href;
-export const ROOT = new URL("../../../", import.meta.url).pathname;
+export const ROOT = new URL("../../", import.meta.url).pathname;
 
 export async function tempDir(prefix = "sweep-test-"): Promise<string> {
   return await Deno.makeTempDir({ prefix });
