@@ -5,6 +5,7 @@
 // one-line message and exit code 3; a failed point, exit code 1.
 import { runDemo } from "../lib/demo/mod.ts";
 import { EngineError, StoreError } from "../lib/sweep/mod.ts";
+import { exitOnError } from "./cli_common.ts";
 
 const t0 = performance.now();
 try {
@@ -21,9 +22,9 @@ try {
   console.log(`figure:  ${r.svgPath}`);
   if (s.failed > 0) Deno.exit(1);
 } catch (e) {
-  if (e instanceof StoreError || e instanceof EngineError) {
-    console.error(`demo: ${e.message}`);
-    Deno.exit(3);
-  }
-  throw e;
+  exitOnError(
+    "demo",
+    e,
+    (e) => e instanceof StoreError || e instanceof EngineError ? 3 : undefined,
+  );
 }

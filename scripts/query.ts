@@ -4,7 +4,15 @@
 // Exit codes: 0, 2 bad usage or SQL, 3 store unusable.
 
 import { Command } from "commander";
-import { formatTable, queryRows, StoreError, toCsv, toJson } from "../lib/sweep/mod.ts";
+import {
+  DEFAULT_STORE,
+  formatTable,
+  queryRows,
+  StoreError,
+  toCsv,
+  toJson,
+} from "../lib/store/mod.ts";
+import { exitOnError, parseOrExit } from "./cli_common.ts";
 
 const LIST_SWEEPS = `SELECT id, name, status, points, ran, reused, failed, started_at, ended_at,
   git_commit[1:10] AS git_commit, git_dirty, engine_version FROM sweeps ORDER BY started_at`;
@@ -12,17 +20,13 @@ const LIST_SWEEPS = `SELECT id, name, status, points, ran, reused, failed, start
 const program = new Command("query")
   .description("run SQL on the results store")
   .argument("[sql]", "a SQL query (default: list the sweeps)")
-  .option("--store <path>", "DuckDB store file", "data/results.duckdb")
+  .option("--store <path>", "DuckDB store file", DEFAULT_STORE)
   .option("--json", "print rows as a JSON array")
   .option("--csv", "print rows as CSV")
   .showHelpAfterError()
   .exitOverride();
 
-try {
-  program.parse(["deno", "query", ...Deno.args]);
-} catch (e) {
-  Deno.exit((e as { exitCode?: number }).exitCode === 0 ? 0 : 2);
-}
+parseOrExit(program);
 const opts = program.opts<{ store: string; json?: boolean; csv?: boolean }>();
 try {
   const rows = await queryRows(program.args[0] ?? LIST_SWEEPS, { store: opts.store });
@@ -30,6 +34,5 @@ try {
   else if (opts.csv) console.log(toCsv(rows).trimEnd());
   else console.log(formatTable(rows));
 } catch (e) {
-  console.error(`query: ${(e as Error).message}`);
-  Deno.exit(e instanceof StoreError ? 3 : 2);
+  exitOnError("query", e, (e) => e instanceof StoreError ? 3 : 2);
 }

@@ -35,6 +35,17 @@ export {
   slurmScript,
 } from "./emit.ts";
 export {
+  type CommandOutcome,
+  commandSpec,
+  failureLines,
+  runSweepCommand,
+  type SweepCommandOptions,
+  sweepExitCode,
+  type SweepMode,
+  sweepMode,
+  SweepUsageError,
+} from "./command.ts";
+export {
   checkWritable,
   maxArraySize,
   runOnSlurm,
