@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { formatTable, query, type QueryTable } from "./query.ts";
 import { Store } from "./store.ts";
-import { simulate } from "../testing/fake_engine.ts";
+import { ENGINE_VERSION, simulate } from "../testing/fake_engine.ts";
 import { cli, tempDir } from "../testing/helpers.ts";
 
 /** A store holding one run of each split × clear batch (the fake engine's results). */
@@ -17,7 +17,7 @@ async function fourRuns(path: string): Promise<void> {
           status: "ok",
           error: null,
           wallMs: 1,
-          engineVersion: "fake-1",
+          engineVersion: ENGINE_VERSION,
           ...r,
         }]);
       }

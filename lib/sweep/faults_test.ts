@@ -235,7 +235,7 @@ echo "first_sweep=$(${
     q("SELECT count(*) AS n FROM runs WHERE seed < 11 AND status = 'ok'")
   } | tr -d ' \\n')"
 echo "integrity=$(${
-    q("SELECT count(*) AS runs, count(DISTINCT run_key) AS keys, count(*) FILTER (WHERE rounds <> (SELECT count(*) FROM rounds x WHERE x.run_key = runs.run_key)) AS torn FROM runs")
+    q("SELECT count(*) AS runs, count(DISTINCT run_key) AS keys, count(*) FILTER (WHERE status = 'ok' AND rounds + 1 <> (SELECT count(*) FROM rounds x WHERE x.run_key = runs.run_key)) AS torn FROM runs")
   } | tr -d ' \\n')"
 `;
   const out = await new Deno.Command(ns[0], {

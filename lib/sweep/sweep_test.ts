@@ -5,6 +5,7 @@ import { EngineError } from "./engine.ts";
 import type { ProgressInfo } from "./progress.ts";
 import { queryRows } from "../store/mod.ts";
 import { comparable, FAKE_ENGINE, integrity, tempDir } from "../testing/helpers.ts";
+import { ENGINE_VERSION } from "../testing/fake_engine.ts";
 
 const GRID = {
   axes: {
@@ -74,7 +75,7 @@ Deno.test("sweep: runs every point once, stores it, and reuses it on the next ru
     ["done", 2, 2, 0, 2],
   ]);
   const first = sweeps.rows[0];
-  assert.equal(first.engine_version, "fake-1");
+  assert.equal(first.engine_version, ENGINE_VERSION);
   assert.equal(first.deno_version, Deno.version.deno);
   assert.equal(first.has_commit, true);
   assert.deepEqual(JSON.parse(first.spec_json as string), GRID, "the spec as written");

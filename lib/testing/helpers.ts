@@ -81,13 +81,17 @@ export async function comparable(store: string) {
   return { runs: runs.rows, rounds: rounds.rows };
 }
 
-/** Run keys stored more than once, and the number of runs. */
+/**
+ * The number of runs, distinct run keys and ok runs, and how many ok runs are
+ * torn: their round records are not summary.rounds + 1 (the pre-copy rounds
+ * and the stop-and-copy, as simulate() returns them).
+ */
 export async function integrity(store: string) {
   const r = await queryRows(
     `SELECT count(*) AS runs, count(DISTINCT run_key) AS keys,
        count(*) FILTER (WHERE status = 'ok') AS ok,
        (SELECT count(*) FROM runs x WHERE status = 'ok'
-          AND x.rounds <> (SELECT count(*) FROM rounds y WHERE y.run_key = x.run_key)) AS torn
+          AND x.rounds + 1 <> (SELECT count(*) FROM rounds y WHERE y.run_key = x.run_key)) AS torn
      FROM runs`,
     { store },
   );
