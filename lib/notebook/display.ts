@@ -5,6 +5,7 @@
 // with a display_id, then update_display_data), or prints plain lines when
 // not in a kernel (scripts, logs).
 
+import { formatEta } from "../config/mod.ts";
 import { escapeXml } from "./svg.ts";
 import { type RowsInput, toRows } from "./rows.ts";
 
@@ -175,10 +176,11 @@ export function jupyterApi(): JupyterApi | null {
   }
 }
 
-function fmtEta(sec: number | null | undefined): string {
-  if (sec === null || sec === undefined || !Number.isFinite(sec)) return "";
-  const s = Math.round(sec);
-  return s < 60 ? `, ETA ${s}s` : `, ETA ${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+/** ", ETA 1m15s", or nothing when the time left is unknown. */
+function etaText(sec: number | null | undefined): string {
+  return sec === null || sec === undefined || !Number.isFinite(sec)
+    ? ""
+    : `, ETA ${formatEta(sec)}`;
 }
 
 /** "label: 12/27 (3 stored, 1 failed), 2.1 runs/s, ETA 5s — detail". */
@@ -187,7 +189,7 @@ export function progressText(label: string, p: ProgressState): string {
     .filter(Boolean);
   return `${label}: ${p.done}/${p.total}` + (notes.length ? ` (${notes.join(", ")})` : "") +
     (p.runsPerSec ? `, ${p.runsPerSec.toFixed(p.runsPerSec < 10 ? 2 : 1)} runs/s` : "") +
-    (p.done < p.total ? fmtEta(p.etaSec) : ", done") + (p.detail ? ` — ${p.detail}` : "");
+    (p.done < p.total ? etaText(p.etaSec) : ", done") + (p.detail ? ` — ${p.detail}` : "");
 }
 
 function progressHtml(label: string, p: ProgressState): string {

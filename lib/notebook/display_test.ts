@@ -56,5 +56,7 @@ Deno.test("progress: text lines outside a kernel, throttled, last state always s
     "sweep: 4/4 (1 failed), done",
   ]);
   assert.equal(progressText("x", { done: 1, total: 2, etaSec: 125 }), "x: 1/2, ETA 2m05s");
+  // The same ETA text as the sweep's own progress lines, hours included.
+  assert.equal(progressText("x", { done: 1, total: 2, etaSec: 7500 }), "x: 1/2, ETA 2h05m");
   assert.throws(() => progress("x", { kernel: true }), /not running in a Jupyter kernel/);
 });

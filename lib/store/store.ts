@@ -11,10 +11,9 @@ import {
   type DuckDBResultReader,
   type DuckDBValue,
 } from "@duckdb/node-api";
-import { canonicalJson } from "../config/mod.ts";
+import { canonicalJson, flattenConfig } from "../config/mod.ts";
 import {
   type Column,
-  flattenConfig,
   ident,
   METRIC_TYPES,
   ROUND_TYPES,

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { configColumns, flattenConfig, runColumns } from "./columns.ts";
+import { configColumns, runColumns } from "./columns.ts";
 import { type RunRecord, Store, StoreError } from "./store.ts";
 import { queryRows } from "./query.ts";
-import { parseConfig } from "../config/mod.ts";
+import { flattenConfig, parseConfig } from "../config/mod.ts";
 import {
   checkSimResult,
   type RoundRecord,
@@ -86,6 +86,9 @@ Deno.test("store: writes runs with their rounds, replaces by run key, reopens", 
     assert.deepEqual(summary, written.summary);
     const config = JSON.parse(row.config_json as string);
     assert.deepEqual(config, written.config);
+    // The config columns are the config flattened as the plots flatten a SimResult.
+    const flat = flattenConfig(written.config);
+    for (const c of configColumns()) assert.deepEqual(row[c.name], flat[c.name], c.name);
     checkSimResult({ config, summary, rounds: rounds.rows as unknown as RoundRecord[] });
   }
   await Deno.remove(dir, { recursive: true });

@@ -39,9 +39,9 @@ export { onWorkers, type WorkersOptions, type WorkersOutcome } from "./commit.ts
 export { type StoreSink, storeSink, type StoreSinkOptions } from "./store_sink.ts";
 export { sweep, type SweepOptions, type SweepResult } from "./sweep.ts";
 export { DEFAULT_ENGINE, EngineError, engineVersion, resolveEngine } from "./engine.ts";
+export { formatEta } from "../config/mod.ts";
 export {
   type DisplayOption,
-  formatEta,
   type ProgressInfo,
   progressLine,
   type ProgressOption,

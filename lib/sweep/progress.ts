@@ -6,6 +6,7 @@
 // on Slurm (slurm_run.ts) use it.
 
 import cliProgress from "cli-progress";
+import { formatEta } from "../config/mod.ts";
 
 export interface ProgressInfo {
   /** Points finished (run now or found in the store). */
@@ -136,14 +137,6 @@ export interface Progress {
   tick(failed: boolean): void;
   stop(): void;
   info(): ProgressInfo;
-}
-
-export function formatEta(sec: number | null): string {
-  if (sec === null || !Number.isFinite(sec)) return "?";
-  const s = Math.round(sec);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor(s / 60) % 60).padStart(2, "0")}m`;
 }
 
 /** One line of progress, as printed when not on a terminal. */
