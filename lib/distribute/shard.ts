@@ -10,10 +10,10 @@ import {
   DEFAULT_ENGINE,
   onWorkers,
   planFor,
-  type PointFailure,
   type ProgressOption,
   resolveEngine,
   runSweep,
+  type SweepCounts,
   type SweepPlan,
   type SweepSpec,
   workerCount,
@@ -121,16 +121,9 @@ export interface ShardOptions {
   written?: unknown;
 }
 
-export interface ShardResult {
-  sweepId: string;
+export interface ShardResult extends SweepCounts {
   shard: Shard;
   outDir: string;
-  points: number;
-  ran: number;
-  reused: number;
-  failed: number;
-  failures: PointFailure[];
-  interrupted: boolean;
 }
 
 /** Runs one shard of a sweep into `outDir` (no store is touched). */
@@ -161,17 +154,8 @@ export async function runShard(
         commitMs: options.commitMs,
       }),
     });
-    return {
-      sweepId: run.sweepId,
-      shard,
-      outDir,
-      points: run.points,
-      ran: run.ran,
-      reused: run.reused,
-      failed: run.outcome.failures.length,
-      failures: run.outcome.failures,
-      interrupted: run.outcome.interrupted,
-    };
+    const { sweepId, points, ran, reused, failed, failures, interrupted } = run;
+    return { sweepId, shard, outDir, points, ran, reused, failed, failures, interrupted };
   } finally {
     sink.close();
   }

@@ -210,21 +210,18 @@ Deno.test("export writes Parquet (runs, rounds) and provenance; import reads it 
   await Deno.remove(dir, { recursive: true });
 });
 
+/** `deno task sweep AXES --emit KIND --shards N --out DIR` on the fake engine. */
+const emit = (kind: string, shards: number, out: string, ...more: string[]) =>
+  cli("sweep", [
+    ...AXES,
+    ...["--engine", FAKE_ENGINE, "--emit", kind, "--shards", String(shards), "--out", out],
+    ...more,
+  ]);
+
 Deno.test("--emit slurm writes an sbatch array script that runs the shards from the submit directory", async () => {
   const dir = await tempDir();
   const out = `${dir}/job`;
-  const e = await cli("sweep", [
-    ...AXES,
-    "--engine",
-    FAKE_ENGINE,
-    "--emit",
-    "slurm",
-    "--shards",
-    "3",
-    "--out",
-    out,
-    "--json",
-  ]);
+  const e = await emit("slurm", 3, out, "--json");
   assert.equal(e.code, 0, e.stderr);
   const emitted = JSON.parse(e.stdout);
   assert.equal(emitted.shards, 3);
@@ -260,17 +257,7 @@ Deno.test("--emit slurm writes an sbatch array script that runs the shards from 
 Deno.test("--emit k8s writes an Indexed Job manifest for the same spec", async () => {
   const dir = await tempDir();
   const out = `${dir}/job`;
-  const e = await cli("sweep", [
-    ...AXES,
-    "--engine",
-    FAKE_ENGINE,
-    "--emit",
-    "k8s",
-    "--shards",
-    "4",
-    "--out",
-    out,
-  ]);
+  const e = await emit("k8s", 4, out);
   assert.equal(e.code, 0, e.stderr);
   assert.match(e.stdout, /submit: kubectl apply -f .*job\.yaml/);
   const yaml = await Deno.readTextFile(`${out}/job.yaml`);

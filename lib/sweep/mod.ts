@@ -30,6 +30,7 @@ export {
   runSweep,
   type RunSweepOptions,
   startRow,
+  type SweepCounts,
   sweepPoints,
   type SweepRun,
   type SweepSink,

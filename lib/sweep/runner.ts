@@ -77,15 +77,22 @@ export interface RunSweepOptions<R extends Executed> {
   signal?: AbortSignal;
 }
 
-/** What runSweep did. */
-export interface SweepRun<R extends Executed> {
+/** What a sweep did with its points, however it ran. */
+export interface SweepCounts {
   sweepId: string;
   /** The points covered. */
   points: number;
-  /** Points held by the sink, not run. */
-  reused: number;
   /** Points run (written, or as the executor counted them). */
   ran: number;
+  /** Points the sink held, not run again. */
+  reused: number;
+  failed: number;
+  failures: PointFailure[];
+  interrupted: boolean;
+}
+
+/** What runSweep did. */
+export interface SweepRun<R extends Executed> extends SweepCounts {
   todo: PlannedPoint[];
   /** The final row, as written to the sink. */
   row: SweepRow;
@@ -153,7 +160,18 @@ export async function runSweep<R extends Executed>(
     ...outcome.row,
   };
   await sink.end(final);
-  return { sweepId, points: points.length, reused, ran, todo, row: final, outcome };
+  return {
+    sweepId,
+    points: points.length,
+    ran,
+    reused,
+    failed: outcome.failures.length,
+    failures: outcome.failures,
+    interrupted: outcome.interrupted,
+    todo,
+    row: final,
+    outcome,
+  };
 }
 
 /** Workers to run: `workers` if given (a whole number >= 1, else a RangeError), else one per core. */

@@ -8,7 +8,7 @@ import { DEFAULT_STORE, query, type QueryTable } from "../store/mod.ts";
 import { onWorkers } from "./commit.ts";
 import { DEFAULT_ENGINE, resolveEngine } from "./engine.ts";
 import type { ProgressOption } from "./progress.ts";
-import { planFor, type PointFailure, runSweep, workerCount } from "./runner.ts";
+import { planFor, runSweep, type SweepCounts, workerCount } from "./runner.ts";
 import type { SweepPlan, SweepSpec } from "./spec.ts";
 import { storeSink } from "./store_sink.ts";
 
@@ -31,15 +31,8 @@ export interface SweepOptions {
   written?: unknown;
 }
 
-export interface SweepResult {
-  sweepId: string;
+export interface SweepResult extends SweepCounts {
   store: string;
-  points: number;
-  ran: number;
-  reused: number;
-  failed: number;
-  failures: PointFailure[];
-  interrupted: boolean;
   wallMs: number;
   /** Time spent writing the store, ms. */
   writeMs: number;
@@ -78,18 +71,18 @@ export async function sweep(
         commitMs: options.commitMs,
       }),
     });
-    const { sweepId, outcome } = run;
+    const { sweepId, points, ran, reused, failed, failures, interrupted } = run;
     return {
       sweepId,
       store: storePath,
-      points: run.points,
-      ran: run.ran,
-      reused: run.reused,
-      failed: outcome.failures.length,
-      failures: outcome.failures,
-      interrupted: outcome.interrupted,
+      points,
+      ran,
+      reused,
+      failed,
+      failures,
+      interrupted,
       wallMs: performance.now() - t0,
-      writeMs: outcome.writeMs,
+      writeMs: run.outcome.writeMs,
       plan,
       query: (sql: string) => query(sql, { store: storePath }),
       runs: () =>
