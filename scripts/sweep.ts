@@ -1,9 +1,8 @@
-// `deno task sweep [spec.json|spec.ts] [key=v1,v2 ...] [options]`: a parameter
-// sweep in Hydra's style (`iommu.pageSize=4KiB,2MiB seed=range(1,6)`), run
-// here into the store, as one shard into Parquet (`--out`, `--shard i/n`), as
-// an array job (`--emit slurm|k8s`) or on Slurm (`--on slurm`); the modes are
-// lib/distribute/command.ts. Exit codes: 0 done, 1 some points failed, 2 bad
-// input, 3 store, engine or cluster error, 130 interrupted.
+// `deno task sweep [spec.json|spec.ts] [key=v1,v2 ...] [options]`: a sweep in
+// Hydra's style (`iommu.pageSize=4KiB,2MiB seed=range(1,6)`), here into the
+// store, as one shard (`--out`, `--shard i/n`), as an array job (`--emit`) or
+// on Slurm (`--on slurm`); the modes are lib/distribute/command.ts. Exit: 0
+// done, 1 points failed, 2 bad input, 3 store/engine/cluster error, 130 Ctrl-C.
 
 import { Command, InvalidArgumentError, Option } from "commander";
 import {

@@ -1,10 +1,8 @@
-// Sweeps beyond one machine, on the schedulers clusters already run: an array
-// job's task i of n runs every n-th point (`--shard i/n`, or read from the
-// scheduler's environment) and writes one Parquet file per point to a shared
-// directory, written under a temporary name and renamed, so a half-written
-// file is never merged (results_dir.ts). A shard is the sweep skeleton with
-// the shard's points, that directory as its sink and this machine's workers.
-// `mergeShards` (merge.ts) ingests the directory into the store.
+// Shards of a sweep for the schedulers clusters already run: an array job's
+// task i of n runs every n-th point (`--shard i/n`, or read from the
+// scheduler's environment). A shard is the sweep skeleton with the shard's
+// points, the shared results directory as its sink (results_dir.ts) and this
+// machine's workers; `mergeShards` (merge.ts) ingests the directory later.
 
 import {
   DEFAULT_ENGINE,

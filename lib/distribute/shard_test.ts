@@ -1,3 +1,8 @@
+// Shards: the index from --shard or an array job's environment; three shard
+// processes merged equal one process; a rerun retries only failed points;
+// merge prefers ok runs; export and import round-trip; the emitted sbatch
+// script and Kubernetes Job run the same sweep.
+
 import assert from "node:assert/strict";
 import { parseShard, shardFromEnv, shardPoints } from "./shard.ts";
 import { mergeShards } from "./merge.ts";

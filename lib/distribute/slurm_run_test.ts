@@ -1,9 +1,7 @@
-// `deno task sweep … --on slurm` against a real single-node Slurm
-// (scripts/slurm-local), not a mock: the store it leaves equals a local run of
-// the same sweep; a point that fails in its array task is stored as failed with
-// its error and a rerun submits only that point; a task that dies without a
-// result is stored as failed with its log; cancelling scancels the job and
-// keeps what landed. The tasks run this Deno (DENO=Deno.execPath()), not npx.
+// `deno task sweep … --on slurm` against a real single-node Slurm, not a mock:
+// the store equals a local run's; a point failing in its task is stored failed
+// and a rerun submits only it; a task that dies is stored failed with its log;
+// cancelling scancels and keeps what landed. Tasks run this Deno, not npx.
 
 import assert from "node:assert/strict";
 import { needTool } from "../testing/system.ts";

@@ -1,9 +1,8 @@
 // Rich output for the Deno Jupyter kernel: an object with a
-// [Symbol.for("Jupyter.display")]() method is shown by its MIME bundle
-// (Deno's kernel protocol), so figures show as image/svg+xml and tables as
-// HTML. progress() updates one output in place while a sweep runs (a display
-// with a display_id, then update_display_data), or prints plain lines when
-// not in a kernel (scripts, logs).
+// [Symbol.for("Jupyter.display")]() method is shown by its MIME bundle, so
+// figures show as image/svg+xml and tables as HTML. progress() updates one
+// output in place while a sweep runs (a display_id, then update_display_data),
+// or prints plain lines when not in a kernel (scripts, logs).
 
 import { formatEta } from "../config/mod.ts";
 import { escapeXml } from "./svg.ts";

@@ -1,9 +1,8 @@
 // The platform's figures, drawn with Observable Plot into linkedom and
 // returned as standalone SVG strings. frontierPlot is the headline: each
-// configuration placed on the plane of migration data transferred (x) against
-// the guest's IOTLB miss rate while tracking is on (y), faceted by IO page
-// size (MODEL.md, "The question the platform answers"). roundsPlot shows one
-// migration's pre-copy rounds, optionally against an analytic model.
+// configuration on the plane of migration data transferred (x) against the
+// guest's IOTLB miss rate while tracking (y), faceted by IO page size
+// (MODEL.md); roundsPlot shows one migration's rounds against a model.
 
 import * as Plot from "@observablehq/plot";
 import type { RoundRecord, SimResult } from "../migration/types.ts";

@@ -1,3 +1,8 @@
+// The figures tested by their data and SVG structure: facets, marks, legends,
+// tooltips and captions, convergence and overlap labels, and the positions of
+// the marks and the frontier line checked against the input through the axes'
+// own ticks (so a mark drawn at the wrong value fails).
+
 import assert from "node:assert/strict";
 import { parseHTML } from "linkedom";
 import { frontierPlot, roundsPlot } from "./plots.ts";

@@ -1,21 +1,7 @@
 // The cache-theory check of notebooks/validation.ipynb: the miss rate an LRU
 // IOTLB must show for a uniform random or a cyclic sweep over N contiguous 4
-// KiB pages, and the figure that sets the engine's measured miss rates
-// against it, one facet per IOTLB geometry.
-//
-// Theory (King, "Analysis of demand paging algorithms", IFIP 1971; the
-// independent reference model): a set-associative LRU cache of S sets of W
-// ways is S independent fully associative caches of W entries. N contiguous
-// pages spread over the sets as evenly as possible (set = page mod S), so set
-// s holds n_s = floor(N/S) or ceil(N/S) pages. Once warm:
-// - uniform random accesses miss in set s with probability max(0, 1 − W/n_s),
-//   so the miss rate is Σ_s max(0, n_s − W) / N, which is 1 − C/N (0 for
-//   N ≤ C) for every N when the sets are filled evenly (C = S·W);
-// - a cyclic sweep misses on every access to a set with n_s > W (each page
-//   was evicted before it came round again) and never on the others, so the
-//   miss rate is Σ_{n_s > W} n_s / N: for a fully associative cache 1 above C
-//   and 0 up to C; for S > 1 sets it climbs from C+1 pages and reaches 1 only
-//   at C + S pages.
+// KiB pages (lruMissTheory), and the figure that sets the engine's measured
+// miss rates against it, one facet per IOTLB geometry.
 
 import * as Plot from "@observablehq/plot";
 import { captionText, frameMark, percent, plotSvg } from "./marks.ts";
@@ -32,7 +18,21 @@ function pagesPerSet(pages: number, sets: number): { n: number; count: number }[
 /**
  * The steady-state miss rate of an LRU cache of `entries` entries in sets of
  * `ways` ways (ways = entries: fully associative) for `pattern` over `pages`
- * contiguous pages (see the header for the formulas).
+ * contiguous pages.
+ *
+ * Theory (King, "Analysis of demand paging algorithms", IFIP 1971; the
+ * independent reference model): a set-associative LRU cache of S sets of W
+ * ways is S independent fully associative caches of W entries. N contiguous
+ * pages spread over the sets as evenly as possible (set = page mod S), so set
+ * s holds n_s = floor(N/S) or ceil(N/S) pages. Once warm:
+ * - uniform random accesses miss in set s with probability max(0, 1 − W/n_s),
+ *   so the miss rate is Σ_s max(0, n_s − W) / N, which is 1 − C/N (0 for
+ *   N ≤ C) for every N when the sets are filled evenly (C = S·W);
+ * - a cyclic sweep misses on every access to a set with n_s > W (each page
+ *   was evicted before it came round again) and never on the others, so the
+ *   miss rate is Σ_{n_s > W} n_s / N: for a fully associative cache 1 above C
+ *   and 0 up to C; for S > 1 sets it climbs from C+1 pages and reaches 1 only
+ *   at C + S pages.
  */
 export function lruMissTheory(
   pattern: AccessPattern,

@@ -1,3 +1,7 @@
+// SQL on the store: an Arquero table, and the `query` command's text table,
+// JSON and CSV of the same rows; bad SQL is exit 2, a missing store exit 3;
+// formatTable's alignment and cutting.
+
 import assert from "node:assert/strict";
 import { formatTable, query, type QueryTable } from "./query.ts";
 import { Store } from "./store.ts";

@@ -1,9 +1,8 @@
 // The results store: one native DuckDB file (data/results.duckdb by default)
-// with tables sweeps, sweep_points, runs and rounds. Only one process writes
-// it (DuckDB holds a file lock; a second writer gets a clear StoreError), and
-// every batch of points is one transaction, so a kill leaves each point either
-// wholly stored or absent. DuckDB's own errors are mapped to messages that
-// say what is wrong with the file and what to do.
+// with tables sweeps, sweep_points, runs and rounds. One process writes it
+// (DuckDB's file lock; a second writer gets a clear StoreError); each batch is
+// one transaction, so a kill leaves every point wholly stored or absent.
+// DuckDB's errors become messages saying what is wrong and what to do.
 
 import {
   type DuckDBConnection,

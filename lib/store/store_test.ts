@@ -1,3 +1,7 @@
+// The store: config columns from the schema, runs read back equal to what was
+// written (and keeping simulate()'s contract), a file that is not DuckDB left
+// untouched, a lock held by another process named, old stores migrated.
+
 import assert from "node:assert/strict";
 import { configColumns, runColumns } from "./columns.ts";
 import { type RunRecord, Store, StoreError } from "./store.ts";

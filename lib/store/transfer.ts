@@ -1,11 +1,8 @@
-// Parquet in and out of the store. Export writes a sweep's runs and rounds as
-// two flat Parquet files (and its row and points as sweep.json) for
-// publishing; import reads such a directory back. A run file is one or more
-// runs with their rounds nested (one rename makes a run complete): written
-// one run at a time by a process that holds no store, ingested in bulk.
-// Ingest deduplicates by run key: a stored ok run is kept, a stored failed run
-// gives way to an ok one, all in one transaction. What a directory of run
-// files means (a shard's output, its manifest) is not the store's business.
+// Parquet in and out of the store: a sweep exported as runs.parquet,
+// rounds.parquet and sweep.json (and imported back), and run files, one run
+// with its rounds nested, written by a process holding no store and ingested
+// in bulk, deduplicated by run key (an ok run is kept, a failed one gives way).
+// What a directory of run files means (a shard's output) is not the store's.
 
 import { ident, runColumns } from "./columns.ts";
 import {

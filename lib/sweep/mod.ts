@@ -1,10 +1,8 @@
-// The sweep layer's public API: expand and validate a sweep spec, and run it
-// through the one skeleton (runSweep: skip held points, write the sweep's
-// row, run the rest, end the row) into a sink, on this machine's workers
-// (sweep(): into the DuckDB store, resumable, deduplicated by run key).
-// The store's names that sweeps hand back (Store, query, export) are
-// re-exported from lib/store for the callers written before it had a folder;
-// running a sweep as an array job on a cluster is lib/distribute.
+// The sweep layer's public API: expand and validate a spec, and run it through
+// the one skeleton (runSweep: sink + executor), here on workers into the store
+// with sweep() (resumable, deduplicated by run key). The store's names that
+// sweeps hand back (Store, query, export) are re-exported from lib/store for
+// the callers written before it had a folder; clusters are lib/distribute.
 
 export {
   type AxisValues,

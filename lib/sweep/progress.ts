@@ -1,9 +1,8 @@
 // Sweep progress: points done, runs per second and ETA. A cli-progress bar on
 // a terminal, a plain line every few seconds otherwise (logs, CI), or a
-// callback (a notebook's live view). Rates count only the points run now,
-// not those reused from the store. `startDisplay` is the display itself,
-// for any progress record: local sweeps and shards (startProgress) and sweeps
-// on Slurm (slurm_run.ts) use it.
+// callback (a notebook's live view). Rates count only the points run now.
+// `startDisplay` is the display for any progress record: local sweeps and
+// shards (startProgress) and sweeps on Slurm (lib/distribute) use it.
 
 import cliProgress from "cli-progress";
 import { formatEta } from "../config/mod.ts";

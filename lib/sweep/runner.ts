@@ -1,9 +1,8 @@
-// The one sweep skeleton every way of running a sweep shares (`runSweep`):
-// take a plan, leave out the points the sink already holds (same run key,
-// done), write the sweep's row (provenance) and its points, run the rest,
-// and write the row again as it ended. Where results go is a sink (the store,
-// or a directory of run files); how the points run is an executor (workers on
-// this machine, or an array job on Slurm). Hydra's launcher/sweeper split.
+// The one sweep skeleton (`runSweep`): leave out the points the sink already
+// holds (same run key, done), write the sweep's row (provenance) and points,
+// run the rest, write the row again as it ended. Where results go is a sink
+// (the store, a directory of run files); how points run is an executor (this
+// machine's workers, an array job on Slurm). Hydra's sweeper/launcher split.
 
 import { engineVersion } from "./engine.ts";
 import { provenance } from "./provenance.ts";

@@ -1,3 +1,8 @@
+// sweep() on the fake engine: every point run once and reused next time,
+// failed points stored with their error, the same store for 1 and 2 workers,
+// bad specs and worker counts refused before the store is touched, an abort
+// that keeps what finished and resumes.
+
 import assert from "node:assert/strict";
 import { sweep } from "./sweep.ts";
 import { SweepSpecError } from "./spec.ts";
