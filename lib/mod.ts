@@ -9,3 +9,4 @@ export * from "./notebook/mod.ts";
 export * from "./store/mod.ts";
 export * from "./sweep/mod.ts";
 export * from "./distribute/mod.ts";
+export * from "./queries/mod.ts";
