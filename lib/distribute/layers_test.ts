@@ -1,5 +1,5 @@
 // The arrows between the folders that run sweeps, checked from the imports:
-// store ← sweep ← distribute → cluster (and all of them on config and
+// store ← sweep ← distribute → cluster (and all of them on units, config and
 // migration). No folder imports one above it, so there is no cycle between
 // folders, and another folder is reached only through its mod.ts.
 import assert from "node:assert/strict";
@@ -8,10 +8,10 @@ const LIB = new URL("../", import.meta.url);
 
 /** Folders each folder may import (besides itself and npm packages). */
 const ALLOWED: Record<string, string[]> = {
-  store: ["config", "migration"],
-  sweep: ["config", "migration", "store"],
+  store: ["units", "config", "migration"],
+  sweep: ["units", "config", "migration", "store"],
   cluster: [],
-  distribute: ["config", "migration", "store", "sweep", "cluster"],
+  distribute: ["units", "config", "migration", "store", "sweep", "cluster"],
 };
 
 /** Relative imports of the non-test files of `folder`: [file, specifier]. */

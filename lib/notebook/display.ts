@@ -4,7 +4,7 @@
 // output in place while a sweep runs (a display_id, then update_display_data),
 // or prints plain lines when not in a kernel (scripts, logs).
 
-import { formatEta } from "../config/mod.ts";
+import { formatEta } from "../units/mod.ts";
 import { escapeXml } from "./svg.ts";
 import { type RowsInput, toRows } from "./rows.ts";
 

@@ -6,7 +6,7 @@
 
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
-import { formatSizeIn, sizeUnit } from "../config/mod.ts";
+import { formatSizeIn, sizeUnit } from "../units/mod.ts";
 
 export const SVG_NS = "http://www.w3.org/2000/svg";
 

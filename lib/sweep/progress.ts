@@ -5,7 +5,7 @@
 // shards (startProgress) and sweeps on Slurm (lib/distribute) use it.
 
 import cliProgress from "cli-progress";
-import { formatEta } from "../config/mod.ts";
+import { formatEta } from "../units/mod.ts";
 
 export interface ProgressInfo {
   /** Points finished (run now or found in the store). */
