@@ -11,6 +11,7 @@
 //   deno task notebooks [--quick] [--out DIR] [--param name=value ...] [name ...]
 
 import { basename, dirname, join, resolve } from "node:path";
+import { NOTEBOOK_COMMAND_ENV } from "./provenance.ts";
 
 /** The nbformat 4 subset used here. */
 export interface NotebookCell {
@@ -148,6 +149,12 @@ export interface RunNotebookOptions {
   timeoutSec?: number;
   /** Kernel name (default "deno"). */
   kernel?: string;
+  /**
+   * The command that reproduces this run, passed to the kernel as
+   * NOTEBOOK_COMMAND for figure captions (default: `deno task notebooks NAME`
+   * with the parameters given).
+   */
+  command?: string;
 }
 
 export interface NotebookRun {
@@ -264,6 +271,28 @@ export function jupyterPython(): string {
   return "python3";
 }
 
+/** A word as the shell reads it back: quoted when it holds anything but safe characters. */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
+}
+
+/**
+ * `deno task notebooks NAME [--quick] [--param name=value ...]`: the command
+ * that runs `path` with `params` again (quick = true becomes --quick).
+ */
+export function reproduceCommand(path: string, params: Record<string, unknown>): string {
+  const words = ["deno", "task", "notebooks", stem(path)];
+  for (const [k, v] of Object.entries(params)) {
+    if (k === "quick" && v === true) words.push("--quick");
+    else {
+      // A bare string only where --param would read it back as that string.
+      const bare = typeof v === "string" && parseParam(`${k}=${v}`)[1] === v;
+      words.push("--param", shellWord(`${k}=${bare ? v : JSON.stringify(v)}`));
+    }
+  }
+  return words.join(" ");
+}
+
 /** Executes one notebook into `outDir`, stopping at the first failing cell. */
 export async function runNotebook(
   path: string,
@@ -285,6 +314,9 @@ export async function runNotebook(
       options.kernel ?? "deno",
     ],
     cwd: dirname(src),
+    env: {
+      [NOTEBOOK_COMMAND_ENV]: options.command ?? reproduceCommand(src, options.params ?? {}),
+    },
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
