@@ -563,6 +563,8 @@ export interface BarPlotOptions extends FigureOptions {
   rules?: readonly { y: number; label: string }[];
   /** Where bars start on a log scale (default the axis floor). */
   base?: number;
+  /** A bar's label (default its formatted value), e.g. "≥ 318×" for a lower bound. */
+  labelText?: (row: Row, formatted: string) => string;
 }
 
 /**
@@ -585,6 +587,7 @@ export function barPlot(input: RowsInput, o: BarPlotOptions): string {
     __x: xl(get(o.x.field)(r)),
     __g: o.group ? gl(get(o.group.field)(r)) : "",
     __y: Number(get(o.y.field)(r)),
+    __row: r,
   })).filter((d) => Number.isFinite(d.__y) && (!o.y.log || d.__y > 0));
   const yScale = valueScale(o.y, [...data.map((d) => d.__y), ...(o.rules ?? []).map((r) => r.y)]);
   if (o.y.log) {
@@ -627,7 +630,8 @@ export function barPlot(input: RowsInput, o: BarPlotOptions): string {
         Plot.text(data, {
           ...(grouped ? { fx: "__x", x: "__g" } : { x: "__x" }),
           y: "__y",
-          text: (d: (typeof data)[number]) => fmt(d.__y),
+          text: (d: (typeof data)[number]) =>
+            o.labelText ? o.labelText(d.__row, fmt(d.__y)) : fmt(d.__y),
           dy: -7,
           fill: "#333",
           ...halo,
