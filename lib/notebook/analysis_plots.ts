@@ -310,7 +310,8 @@ export function heatmapPlot(input: RowsInput, o: HeatmapOptions): string {
       : {
         type: v.log ? "log" : "linear",
         scheme: "blues",
-        domain: v.domain ?? [v.log ? lo : Math.min(0, lo), hi === lo ? hi + 1 : hi],
+        domain: v.domain ??
+          [v.log || v.zero === false ? lo : Math.min(0, lo), hi === lo ? hi + 1 : hi],
       };
     fill = (r) => Number(get(v.field)(r));
     text = o.text ?? ((r) => fmt(Number(get(v.field)(r))));
@@ -399,6 +400,10 @@ export interface LinePlotOptions extends FigureOptions {
   rules?: readonly { y: number; label: string }[];
   /** Draw a label with each series' name at its last point (not with facets; default false). */
   endLabels?: boolean;
+  /** A label beside each point (e.g. the knob's value along a trajectory). */
+  pointLabel?: (row: Row) => string;
+  /** Connect points in the order of this field instead of x (a trajectory on a plane). */
+  pathOrder?: Field;
 }
 
 /**
@@ -423,10 +428,14 @@ export function linePlot(input: RowsInput, o: LinePlotOptions): string {
     __s: o.series ? sl(get(o.series.field)(r)) : "",
     __fx: o.facet ? fl(get(o.facet.field)(r)) : undefined,
     __row: r,
+    __label: o.pointLabel ? o.pointLabel(r) : "",
   })).filter((d) => Number.isFinite(d.__y) && (!o.y.log || d.__y > 0));
-  // Lines run in x order within a series and facet.
+  // Lines run in x order (or pathOrder) within a series and facet.
   const xIndex = (x: unknown) => cat ? cat.map(cf).indexOf(x as string) : (x as number);
-  data.sort((a, b) => xIndex(a.__x) - xIndex(b.__x));
+  const order = o.pathOrder
+    ? (d: (typeof data)[number]) => Number(get(o.pathOrder!)(d.__row))
+    : (d: (typeof data)[number]) => xIndex(d.__x);
+  data.sort((a, b) => order(a) - order(b));
   const yScale = valueScale(o.y, [...data.map((d) => d.__y), ...(o.rules ?? []).map((r) => r.y)]);
   const xScale = cat
     ? { options: { type: "point", domain: cat.map(cf), padding: 0.3 }, tickLabels: [] }
@@ -511,6 +520,24 @@ export function linePlot(input: RowsInput, o: LinePlotOptions): string {
         title: tip,
         className: "series-point",
       }),
+      // Point labels: above the points of the first series, below those of
+      // the second, and so on, so series meeting at one spot stay legible.
+      ...(o.pointLabel
+        ? names.map((n, i) =>
+          Plot.text(data.filter((d) => d.__s === n), {
+            x: "__x",
+            y: "__y",
+            ...fx,
+            text: "__label",
+            textAnchor: "start",
+            dx: 7,
+            dy: [-9, 12, -22, 25][i % 4],
+            fill: colors[i],
+            ...halo,
+            className: "point-label",
+          })
+        )
+        : []),
       ...(o.endLabels && !o.facet
         ? [Plot.text(lastOf, {
           x: "__x",
@@ -597,13 +624,18 @@ export function barPlot(input: RowsInput, o: BarPlotOptions): string {
   }
   const fmt = (v: number) => formatValue(v, o.y.format);
   const grouped = Boolean(o.group);
+  const barText = (d: (typeof data)[number]) =>
+    o.labelText ? o.labelText(d.__row, fmt(d.__y)) : fmt(d.__y);
+  const barWidth = (width - 80) / Math.max(1, xs.length * groups.length) * 0.8;
+  const widest = Math.max(0, ...data.map((d) => textWidth(barText(d))));
+  const upright = o.valueLabels !== false && widest + 4 > barWidth;
   const plot = Plot.plot({
     document,
     width,
     height: o.height ?? 320,
     marginLeft: marginFor(yScale.tickLabels),
     marginRight: 16,
-    marginTop: 28,
+    marginTop: upright ? 20 + widest : 28,
     marginBottom: grouped ? 48 : 44,
     style: { fontSize: "11px" },
     ...(grouped
@@ -630,9 +662,9 @@ export function barPlot(input: RowsInput, o: BarPlotOptions): string {
         Plot.text(data, {
           ...(grouped ? { fx: "__x", x: "__g" } : { x: "__x" }),
           y: "__y",
-          text: (d: (typeof data)[number]) =>
-            o.labelText ? o.labelText(d.__row, fmt(d.__y)) : fmt(d.__y),
-          dy: -7,
+          text: barText,
+          // Labels wider than their bar stand upright above it.
+          ...(upright ? { rotate: -90, textAnchor: "start", dy: 0, dx: 0 } : { dy: -7 }),
           fill: "#333",
           ...halo,
           className: "bar-label",
