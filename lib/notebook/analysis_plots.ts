@@ -213,6 +213,11 @@ function niceTicks(lo: number, hi: number, count: number): number[] {
 
 const halo = { stroke: "white", strokeWidth: 3, paintOrder: "stroke" };
 
+/** Facets named in their own labels ("IO page size: 2 MiB"), so no axis label collides with the y label. */
+function facetScale(domain: string[], name: string, padding: number) {
+  return { domain, label: null, padding, tickFormat: (v: string) => `${name}: ${v}` };
+}
+
 /** Black or white, whichever reads better on `color` (a #rrggbb or rgb() colour). */
 export function contrastText(color: string): string {
   let rgb: number[] | null = null;
@@ -346,7 +351,7 @@ export function heatmapPlot(input: RowsInput, o: HeatmapOptions): string {
     marginTop: o.facet ? 40 : 26,
     marginBottom: 44,
     style: { fontSize: "11px" },
-    ...(o.facet ? { fx: { domain: fxs.map(fl), label: o.facet.label, padding: 0.06 } } : {}),
+    ...(o.facet ? { fx: facetScale(fxs.map(fl), o.facet.label, 0.06) } : {}),
     x: { type: "band", domain: xs.map(xl), label: `${o.x.label} →`, padding: 0.04 },
     y: {
       type: "band",
@@ -468,7 +473,7 @@ export function linePlot(input: RowsInput, o: LinePlotOptions): string {
     marginTop: o.facet ? 36 : 26,
     marginBottom: 44,
     style: { fontSize: "11px" },
-    ...(o.facet ? { fx: { domain: facets, label: o.facet.label, padding: 0.1 } } : {}),
+    ...(o.facet ? { fx: facetScale(facets, o.facet.label, 0.1) } : {}),
     x: {
       ...xScale.options,
       label: `${o.x.label} →`,
@@ -488,9 +493,9 @@ export function linePlot(input: RowsInput, o: LinePlotOptions): string {
         Plot.text([r], {
           y: "y",
           text: "label",
-          frameAnchor: "right",
-          textAnchor: "end",
-          dx: -4,
+          frameAnchor: "left",
+          textAnchor: "start",
+          dx: 4,
           dy: -7,
           fill: "#555",
           ...halo,
