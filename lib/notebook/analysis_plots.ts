@@ -401,7 +401,7 @@ export interface LinePlotOptions extends FigureOptions {
   series?: CategoryChannel & { dashed?: readonly string[] };
   /** Facets side by side. */
   facet?: CategoryChannel;
-  /** Horizontal reference lines, each labelled at the right. */
+  /** Horizontal reference lines, each a legend entry. */
   rules?: readonly { y: number; label: string }[];
   /** Draw a label with each series' name at its last point (not with facets; default false). */
   endLabels?: boolean;
@@ -446,6 +446,14 @@ export function linePlot(input: RowsInput, o: LinePlotOptions): string {
     ? { options: { type: "point", domain: cat.map(cf), padding: 0.3 }, tickLabels: [] }
     : valueScale({ zero: false, ...o.x }, data.map((d) => d.__x as number));
   const facets = o.facet ? orderOf(rows, o.facet).map(fl) : [];
+  // Where a point sits across its facet (0 left, 1 right), for placing labels.
+  const nearRight = (d: (typeof data)[number]) => {
+    if (cat) return cat.map(cf).indexOf(d.__x as string) >= cat.length - 1 && cat.length > 1;
+    const [a, b] = xScale.options.domain as [number, number];
+    const x = d.__x as number;
+    const f = o.x.log ? Math.log(x / a) / Math.log(b / a) : (x - a) / (b - a);
+    return f > 0.78;
+  };
   const fmtY = (v: number) => formatValue(v, o.y.format);
   const fmtX = (v: unknown) => typeof v === "number" ? formatValue(v, o.x.format) : String(v);
   const tip = (d: (typeof data)[number]) =>
@@ -489,19 +497,6 @@ export function linePlot(input: RowsInput, o: LinePlotOptions): string {
       ...(o.rules ?? []).map((r) =>
         Plot.ruleY([r], { y: "y", stroke: "#777", strokeDasharray: "4,3", className: "rule" })
       ),
-      ...(o.rules ?? []).map((r) =>
-        Plot.text([r], {
-          y: "y",
-          text: "label",
-          frameAnchor: "left",
-          textAnchor: "start",
-          dx: 4,
-          dy: -7,
-          fill: "#555",
-          ...halo,
-          className: "rule-label",
-        })
-      ),
       ...names.map((n, i) =>
         Plot.line(data.filter((d) => d.__s === n), {
           x: "__x",
@@ -528,19 +523,22 @@ export function linePlot(input: RowsInput, o: LinePlotOptions): string {
       // Point labels: above the points of the first series, below those of
       // the second, and so on, so series meeting at one spot stay legible.
       ...(o.pointLabel
-        ? names.map((n, i) =>
-          Plot.text(data.filter((d) => d.__s === n), {
-            x: "__x",
-            y: "__y",
-            ...fx,
-            text: "__label",
-            textAnchor: "start",
-            dx: 7,
-            dy: [-9, 12, -22, 25][i % 4],
-            fill: colors[i],
-            ...halo,
-            className: "point-label",
-          })
+        ? names.flatMap((n, i) =>
+          // Labels of points near the right edge end at their point, so they stay inside.
+          [false, true].map((right) =>
+            Plot.text(data.filter((d) => d.__s === n && nearRight(d) === right), {
+              x: "__x",
+              y: "__y",
+              ...fx,
+              text: "__label",
+              textAnchor: right ? "end" : "start",
+              dx: right ? -7 : 7,
+              dy: [-9, 12, -22, 25][i % 4],
+              fill: colors[i],
+              ...halo,
+              className: "point-label",
+            })
+          )
         )
         : []),
       ...(o.endLabels && !o.facet
@@ -558,20 +556,28 @@ export function linePlot(input: RowsInput, o: LinePlotOptions): string {
         : []),
     ],
   }) as unknown as DomNode;
-  const legends = o.series
-    ? [legendSvg(
-      document,
-      o.series.label,
-      names.map((n, i): LegendEntry => ({
-        label: n,
-        kind: dashed.has(n) ? "dash" : "symbol",
-        symbol: SYMBOLS[i % 8],
-        color: colors[i],
-        hollow: !dashed.has(n),
-      })),
-      width - 8,
-    )]
-    : [];
+  const ruleEntries = (o.rules ?? []).map((r) => ({
+    label: r.label,
+    kind: "dash" as const,
+    color: "#777",
+  }));
+  const legends = [
+    ...(o.series
+      ? [legendSvg(
+        document,
+        o.series.label,
+        names.map((n, i): LegendEntry => ({
+          label: n,
+          kind: dashed.has(n) ? "dash" : "symbol",
+          symbol: SYMBOLS[i % 8],
+          color: colors[i],
+          hollow: !dashed.has(n),
+        })),
+        width - 8,
+      )]
+      : []),
+    ...(ruleEntries.length ? [legendSvg(document, "Lines", ruleEntries, width - 8)] : []),
+  ];
   return composeFigure(document, {
     title: o.title,
     subtitle: o.subtitle,
