@@ -339,9 +339,10 @@ export function heatmapPlot(input: RowsInput, o: HeatmapOptions): string {
       ),
     );
   }
-  const cellH = 34;
+  const cellH = 40;
   const height = o.height ?? Math.max(120, ys.length * cellH + 70);
   const marginLeft = marginFor(ys.map((y) => yl(y)), 56);
+  const cellWidth = (width - marginLeft - 12) / (xs.length * Math.max(1, fxs.length)) * 0.92;
   const plot = Plot.plot({
     document,
     width,
@@ -377,7 +378,8 @@ export function heatmapPlot(input: RowsInput, o: HeatmapOptions): string {
         ...(o.facet ? { fx: "__fx" } : {}),
         text,
         fill: (r: Row) => contrastText(painted(r)),
-        lineWidth: 14,
+        // Wrap at the cell's width (Plot measures lineWidth in ems).
+        lineWidth: Math.max(4, (cellWidth - 8) / 11),
         className: "heat-label",
       }),
     ],
