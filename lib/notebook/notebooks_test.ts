@@ -155,7 +155,6 @@ Deno.test("resolveNotebook: paths, names with or without .ipynb, numbers; unknow
       const arg of [
         "03-eager-vs-lazy",
         "03-eager-vs-lazy.ipynb",
-        "notebooks/03-eager-vs-lazy.ipynb",
         "03",
         "eager-vs-lazy",
         want,
@@ -169,6 +168,10 @@ Deno.test("resolveNotebook: paths, names with or without .ipynb, numbers; unknow
             "01-quickstart, 03-eager-vs-lazy, 13-other",
     );
     await assert.rejects(() => resolveNotebook("1", dir), NotebookError);
+    // A path to an existing file is that file; `notebooks/NAME` works from the repository too.
+    const real = await resolveNotebook("notebooks/03-eager-vs-lazy.ipynb");
+    assert.ok(real.endsWith("/notebooks/03-eager-vs-lazy.ipynb"), real);
+    assert.equal(await resolveNotebook("notebooks/03-eager-vs-lazy"), real);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -260,3 +263,17 @@ for (const file of await listNotebooks()) {
     }
   });
 }
+
+Deno.test("README: lists every notebook, one line each, with the command that runs it", async () => {
+  const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
+  const section = readme.slice(
+    readme.indexOf("## Notebooks"),
+    readme.indexOf("\n## ", readme.indexOf("## Notebooks") + 3),
+  );
+  for (const f of await listNotebooks()) {
+    const name = f.split("/").pop()!.replace(/\.ipynb$/, "");
+    assert.match(section, new RegExp(`^- \`${name}\`: `, "m"), `README lists ${name}`);
+  }
+  assert.match(section, /task notebooks --quick/);
+  assert.match(section, /task notebooks 03-eager-vs-lazy/);
+});
