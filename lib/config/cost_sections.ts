@@ -6,7 +6,7 @@
 // source; the two fitted ones come from scripts/calibrate_dma.ts.
 
 import { z } from "zod";
-import { parseBandwidth, UnitError } from "./units.ts";
+import { parseBandwidth, UnitError } from "../units/mod.ts";
 
 // The same unit helper as schema.ts (not exported there yet).
 function bandwidth(description: string) {

@@ -7,7 +7,7 @@
 // same access pattern; two parameters are fitted, everything else is assumed
 // or predicted. See lib/cost/README.md for the physics and the residuals.
 
-import { createDomain } from "../iommu/mod.ts";
+import { domainFromConfig } from "../tracking/mod.ts";
 import type { DmaBatch } from "../iommu/mod.ts";
 import { Rng } from "../workload/rng.ts";
 import { parseConfig } from "../config/mod.ts";
@@ -131,7 +131,7 @@ export function engineReadCounters(
   const pages = Math.ceil(windowBytes / 4096);
   const warm = opts.warm ?? Math.max(100_000, 20 * pages);
   const measured = opts.measured ?? 400_000;
-  const d = createDomain({
+  const d = domainFromConfig({
     guest: { memory: Math.max(windowBytes, 1 << 30) },
     iommu: { pageSize: 4096, ...(opts.iotlb ? { iotlb: opts.iotlb } : {}) },
   });

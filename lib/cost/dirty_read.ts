@@ -8,7 +8,7 @@
 // mapped at a time (drivers/iommu/iommufd/iova_bitmap.c), 64 GiB of IOVA at
 // 4 KiB. Pure counting and arithmetic; the knobs are config section dirtyRead.
 
-import type { VendorName } from "../iommu/vendors.ts";
+import type { VendorName } from "../hw/mod.ts";
 
 /** How a driver walks the table for a dirty read. */
 export type DirtyWalkStyle = "per-leaf" | "tree";

@@ -11,7 +11,7 @@
 // cache_tag_flush_range, amd/iommu.c amd_iommu_domain_flush_pages,
 // arm-smmu-v3.c __arm_smmu_tlb_inv_range); see lib/cost/README.md.
 
-import type { VendorName } from "./vendors.ts";
+import type { VendorName } from "../hw/mod.ts";
 
 const U64 = (1n << 64n) - 1n;
 const ULONG_MAX = U64;

@@ -6,6 +6,7 @@
 import * as esbuild from "esbuild";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { quietArrowBin } from "../testing/npm_quiet.ts";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 export const EXPLORER_ENTRY = join(REPO, "lib/explorer/main.ts");
@@ -69,26 +70,10 @@ export interface BundleResult {
   assets: string[];
 }
 
-/**
- * apache-arrow 17.0.0 (what duckdb-wasm 1.32.0 requires) names a bin file its
- * package lacks, so Deno warns "Trying to set up 'arrow2csv' bin" on every
- * run until the file exists: give it an empty one in this checkout's
- * node_modules (never in the shared cache).
- */
-async function quietArrowBin(): Promise<void> {
-  const bin = join(REPO, "node_modules/apache-arrow/bin");
-  try {
-    const real = await Deno.realPath(bin);
-    if (!real.startsWith(join(REPO, "node_modules"))) return;
-    const file = join(real, "arrow2csv.cjs");
-    if (!(await exists(file))) await Deno.writeTextFile(file, "");
-  } catch { /* not installed: nothing to quiet */ }
-}
-
 /** Writes `<outDir>/explorer.js` and `<outDir>/duckdb/*`. */
 export async function bundleExplorer(outDir: string): Promise<BundleResult> {
   await ensurePackages();
-  await quietArrowBin();
+  quietArrowBin();
   const outfile = join(outDir, "explorer.js");
   try {
     await esbuild.build({
