@@ -70,6 +70,16 @@ export function show(figure: string | { outerHTML: string }): Shown {
   );
 }
 
+/**
+ * Markdown for the notebook (text/markdown, with the text as text/plain):
+ * a conclusion computed from the run, shown as prose. Same as
+ * `Deno.jupyter.md`, but also prints when not in a kernel.
+ */
+export function markdown(text: string): Shown {
+  if (typeof text !== "string") throw new TypeError("markdown: expected a string");
+  return displayable({ "text/markdown": text, "text/plain": text });
+}
+
 export interface TableOptions {
   /** Rows shown (default 50); the rest are counted. */
   limit?: number;
