@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { parseConfig } from "../config/mod.ts";
 import { type PoolResult, runPool, startPool } from "./pool.ts";
-import { CRASHING_SEED, FAILING_SEED } from "./testdata/fake_engine.ts";
-import { FAKE_ENGINE } from "./testdata/helpers.ts";
+import { CRASHING_SEED, FAILING_SEED } from "../testing/fake_engine.ts";
+import { FAKE_ENGINE } from "../testing/helpers.ts";
 
 const tasks = (seeds: number[]) => seeds.map((seed, id) => ({ id, config: parseConfig({ seed }) }));
 
@@ -44,7 +44,7 @@ Deno.test("pool: a worker that dies fails its point only; the point it held next
 });
 
 Deno.test("pool: an engine that cannot be loaded rejects the run; close ends unused workers", async () => {
-  const bad = new URL("./testdata/no_such_engine.ts", import.meta.url).href;
+  const bad = new URL("../testing/no_such_engine.ts", import.meta.url).href;
   await assert.rejects(
     runPool(tasks([1, 2]), { engine: bad, workers: 2, onResult: () => {} }),
     /cannot load the engine/,
