@@ -55,8 +55,7 @@ export function dmaPacked(s: DmaState, batch: DmaBatch, count: number): void {
   const setMask = tlb.setMask | 0;
   const lastShift = (3 * (tlb.ways - 1)) | 0;
   const belowLast = (1 << lastShift) - 1;
-  const tlbSlot = s.tlbSlot;
-  const tlbDirty = s.tlbDirty;
+  const tlbLeaf = s.tlbLeaf; // slot, or ~slot once the entry caches D set
   const logOn = s.writeLog !== null;
   const log = s.writeLog ?? NO_LOG; // one type for V8 either way
   const logPages = log.length | 0;
@@ -68,7 +67,7 @@ export function dmaPacked(s: DmaState, batch: DmaBatch, count: number): void {
   // Every array's length read once here: V8 then checks each array's map
   // once, not on every access in the loop (it does not hoist checks).
   if (
-    tlbSlot.length !== tags.length || tlbDirty.length !== tags.length ||
+    tlbLeaf.length !== tags.length ||
     order.length * 8 !== tags.length || fps.length !== 2 * order.length ||
     (dir.length | ent.length | leaf8.length) < 0
   ) {
@@ -169,12 +168,15 @@ export function dmaPacked(s: DmaState, batch: DmaBatch, count: number): void {
             order[set] = (o & ~((low << 3) | 7)) | ((o & low) << 3) | w;
           }
           // Write hit: only a cached-clean entry writes D to memory.
-          if (write && dOnWrite !== 0 && tlbDirty[entry] === 0) {
-            if (code === 0) leaf8[tlbSlot[entry]] |= 4; // F_D
-            else ent[tlbSlot[entry]] |= 4;
-            tlbDirty[entry] = 1;
-            mem++;
-            dbw++;
+          if (write && dOnWrite !== 0) {
+            const leafSlot = tlbLeaf[entry];
+            if (leafSlot >= 0) {
+              if (code === 0) leaf8[leafSlot] |= 4; // F_D
+              else ent[leafSlot] |= 4;
+              tlbLeaf[entry] = ~leafSlot;
+              mem++;
+              dbw++;
+            }
           }
         } else {
           // Miss. The directory gave the leaf's slot; the walk is still
@@ -209,8 +211,7 @@ export function dmaPacked(s: DmaState, batch: DmaBatch, count: number): void {
           const fi = (set << 1) | (v >> 2);
           const at = (v & 3) << 3;
           fps[fi] = (fps[fi] & ~(0xff << at)) | (f << at);
-          tlbSlot[entry] = slot;
-          tlbDirty[entry] = (ne & 4) !== 0 ? 1 : 0;
+          tlbLeaf[entry] = (ne & 4) !== 0 ? ~slot : slot;
         }
         if (write && logOn) {
           if (inPage) log[pfn] |= logMask; // pfn < logPages: iova < limit

@@ -50,8 +50,7 @@ export function dmaWide(s: DmaState, batch: DmaBatch, count: number): void {
   const lruHead = tlb.head;
   const lruTail = tlb.tail;
   const setMask = tlb.setMask | 0;
-  const tlbSlot = s.tlbSlot;
-  const tlbDirty = s.tlbDirty;
+  const tlbLeaf = s.tlbLeaf; // slot, or ~slot once the entry caches D set
   const logOn = s.writeLog !== null;
   const log = s.writeLog ?? NO_LOG; // one type for V8 either way
   const logPages = log.length | 0;
@@ -63,7 +62,7 @@ export function dmaWide(s: DmaState, batch: DmaBatch, count: number): void {
   // Every array's length read once here: V8 then checks each array's map
   // once, not on every access in the loop (it does not hoist checks).
   if (
-    tlbSlot.length !== tags.length || tlbDirty.length !== tags.length ||
+    tlbLeaf.length !== tags.length ||
     lruPrev.length !== tags.length || lruNext.length !== tags.length ||
     lruHead.length !== lruTail.length || hashEntries.length !== hashKeys.length ||
     (dir.length | ent.length | leaf8.length) < 0
@@ -141,12 +140,15 @@ export function dmaWide(s: DmaState, batch: DmaBatch, count: number): void {
             lruHead[set] = entry;
           }
           // Write hit: only a cached-clean entry writes D to memory.
-          if (write && dOnWrite !== 0 && tlbDirty[entry] === 0) {
-            if (code === 0) leaf8[tlbSlot[entry]] |= 4; // F_D
-            else ent[tlbSlot[entry]] |= 4;
-            tlbDirty[entry] = 1;
-            mem++;
-            dbw++;
+          if (write && dOnWrite !== 0) {
+            const leafSlot = tlbLeaf[entry];
+            if (leafSlot >= 0) {
+              if (code === 0) leaf8[leafSlot] |= 4; // F_D
+              else ent[leafSlot] |= 4;
+              tlbLeaf[entry] = ~leafSlot;
+              mem++;
+              dbw++;
+            }
           }
         } else {
           // Miss. The directory gave the leaf's slot; the walk is still
@@ -209,8 +211,7 @@ export function dmaWide(s: DmaState, batch: DmaBatch, count: number): void {
           while (hashKeys[h] !== -1) h = (h + 1) & hashMask;
           hashKeys[h] = tag;
           hashEntries[h] = entry;
-          tlbSlot[entry] = slot;
-          tlbDirty[entry] = (ne & 4) !== 0 ? 1 : 0;
+          tlbLeaf[entry] = (ne & 4) !== 0 ? ~slot : slot;
         }
         if (write && logOn) {
           if (inPage) log[pfn] |= logMask; // pfn < logPages: iova < limit
