@@ -8,14 +8,17 @@
 
 import { fmix32, type Rng } from "./rng.ts";
 
-const ROUNDS = 4;
+export const FEISTEL_ROUNDS = 4;
+const ROUNDS = FEISTEL_ROUNDS;
 
+/** Fields are public so hot loops can keep them in locals (ZipfSource inlines apply). */
 export class FeistelPermutation {
-  private readonly bits: number;
-  private readonly keys: Int32Array;
+  readonly bits: number;
+  /** Round keys, int32. */
+  readonly keys: Int32Array;
   /** Widths of the high and low halves entering round 0. */
-  private readonly hiBits: number;
-  private readonly loBits: number;
+  readonly hiBits: number;
+  readonly loBits: number;
 
   constructor(readonly size: number, rng: Rng) {
     if (!Number.isSafeInteger(size) || size < 1 || size > 2 ** 32) {

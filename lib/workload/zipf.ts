@@ -3,14 +3,13 @@
 // M = min(N, 2^16) hottest ranks come from a CDF table searched through a
 // guide table (indexed search: H. C. Chen and Y. Asau, "On generating random
 // variates from an empirical distribution", AIIE Trans. 6(2), 1974; L.
-// Devroye, Non-Uniform Random Variate Generation, 1986, §III.2.4) that also
-// holds each hot rank's page, so the common case is a lookup. Ranks beyond M
-// come from rejection-inversion (W. Hörmann and G. Derflinger,
-// "Rejection-inversion to generate variates from monotone discrete
-// distributions", ACM TOMACS 6(3):169–184, 1996) in the form that holds for
-// every s > 0 (the hat's integral taken as (x^{1−s} − 1)/(1 − s), log x at
-// s = 1, as Apache Commons RNG's RejectionInversionZipfSampler does): O(1)
-// memory, so N can be many millions of pages. s = 0 is uniform over the pages.
+// Devroye, Non-Uniform Random Variate Generation, 1986, §III.2.4). Ranks
+// beyond M come from rejection-inversion (zipf_tail.ts). s = 0 is uniform
+// over the pages. The hot loop first looks the uniform's top 18 bits up in a
+// table of 2^18 cells that holds the page itself wherever the whole cell
+// draws one rank (the search is monotone in the uniform, so its two ends
+// decide), and searches only in the others; tail ranks take the sampler's
+// proven polynomial where it can: the same pages for the same draws.
 // Pages: page p covers [offset + p·4096, offset + (p+1)·4096); an operation
 // on page p starts at its first byte and covers accessSize bytes (more than
 // one page when accessSize > 4 KiB), so N = floor((workingSet − accessSize)
@@ -25,105 +24,20 @@ import { FeistelPermutation } from "./permutation.ts";
 import type { Rng } from "./rng.ts";
 import { checkCommon, type SourceContext } from "./source.ts";
 import type { DmaBatch, IovaRange } from "./types.ts";
+import { PIECE_STRIDE, powerSum, ZipfSampler } from "./zipf_tail.ts";
+
+export { powerSum, ZipfSampler };
 
 export const ZIPF_PAGE_SIZE = 4096;
 /** Ranks held in the table; the rest come from rejection-inversion. */
 export const ZIPF_TABLE_RANKS = 1 << 16;
 const GUIDE_CELLS_PER_RANK = 4;
 const TWO_POW_MINUS_53 = 1 / 9007199254740992;
-const TAYLOR_THRESHOLD = 1e-8;
 
 export type ZipfFields = Pick<
   Extract<WorkloadConfig, { kind: "zipf" }>,
   "writeFraction" | "accessSize" | "workingSet" | "offset" | "s" | "scatter"
 >;
-
-/** log(1 + t)/t, with its Taylor series near 0. */
-function log1pOverX(t: number): number {
-  return Math.abs(t) > TAYLOR_THRESHOLD
-    ? Math.log1p(t) / t
-    : 1 - t * (0.5 - t * (1 / 3 - 0.25 * t));
-}
-
-/** (e^t − 1)/t, with its Taylor series near 0. */
-function expm1OverX(t: number): number {
-  return Math.abs(t) > TAYLOR_THRESHOLD
-    ? Math.expm1(t) / t
-    : 1 + t * 0.5 * (1 + t * (1 / 3) * (1 + 0.25 * t));
-}
-
-/** The hat h(x) = x^−s. */
-function hat(x: number, s: number): number {
-  return Math.exp(-s * Math.log(x));
-}
-
-/** H(x) = (x^{1−s} − 1)/(1 − s), an antiderivative of the hat (log x at s = 1). */
-function hatIntegral(x: number, s: number): number {
-  const lx = Math.log(x);
-  return expm1OverX((1 - s) * lx) * lx;
-}
-
-/** H⁻¹. */
-function hatIntegralInverse(y: number, s: number): number {
-  let t = y * (1 - s);
-  if (t < -1) t = -1; // rounding can push it just below the domain
-  return Math.exp(log1pOverX(t) * y);
-}
-
-/** Zipf(N, s) restricted to ranks firstRank..N, by rejection-inversion; s > 0. */
-export class ZipfSampler {
-  /** Lower end of the uniform's range in H-space. */
-  readonly hLow: number;
-  /** H(N + 0.5): the upper end. */
-  readonly hHigh: number;
-  /** 2 − H⁻¹(H(2.5) − h(2)): for k ≥ 2, k − x ≤ cut accepts without evaluating H. */
-  readonly cut: number;
-
-  constructor(readonly n: number, readonly s: number, readonly firstRank = 1) {
-    if (!(n >= 1) || !Number.isSafeInteger(n)) throw new RangeError(`Zipf N ${n} is not >= 1`);
-    if (!(s > 0) || !Number.isFinite(s)) throw new RangeError(`Zipf s ${s} is not > 0`);
-    if (!Number.isSafeInteger(firstRank) || firstRank < 1 || firstRank > n) {
-      throw new RangeError(`Zipf first rank ${firstRank} is not in 1..${n}`);
-    }
-    // From rank 1 the range starts at H(1.5) − h(1), so that rank 1 (whose
-    // interval is then exactly h(1) wide) is always accepted; from a later
-    // rank at H(firstRank − 0.5), the plain rejection-inversion interval.
-    this.hLow = firstRank === 1 ? hatIntegral(1.5, s) - 1 : hatIntegral(firstRank - 0.5, s);
-    this.hHigh = hatIntegral(n + 0.5, s);
-    this.cut = 2 - hatIntegralInverse(hatIntegral(2.5, s) - hat(2, s), s);
-  }
-
-  /**
-   * A rank from a first uniform `u0` ∈ [0, 1) and, when that one is
-   * rejected, more from `next` (about 1.1 uniforms a variate on average).
-   */
-  sample(u0: number, next: () => number): number {
-    const { n, s, hLow, hHigh, cut, firstRank } = this;
-    const span = hLow - hHigh;
-    for (let v = u0;; v = next()) {
-      const u = hHigh + v * span; // uniform on (hLow, hHigh]
-      const x = hatIntegralInverse(u, s);
-      let k = Math.floor(x + 0.5);
-      if (k < firstRank) k = firstRank;
-      else if (k > n) k = n;
-      if (k - x <= cut || u >= hatIntegral(k + 0.5, s) - hat(k, s)) return k;
-    }
-  }
-}
-
-/**
- * Σ_{r=a}^{b} r^−s by the Euler–Maclaurin formula with terms up to f''':
- * ∫_a^b f + (f(a) + f(b))/2 + (f'(b) − f'(a))/12 − (f'''(b) − f'''(a))/720,
- * f(x) = x^−s. The next term is below s(s+1)(s+2)(s+3)(s+4)·a^(−s−5)/30240,
- * negligible for the a > 2^12 it is used with.
- */
-export function powerSum(a: number, b: number, s: number): number {
-  const f = (x: number) => Math.pow(x, -s);
-  const d1 = (x: number) => -s * Math.pow(x, -s - 1);
-  const d3 = (x: number) => -s * (s + 1) * (s + 2) * Math.pow(x, -s - 3);
-  return hatIntegral(b, s) - hatIntegral(a, s) + (f(a) + f(b)) / 2 + (d1(b) - d1(a)) / 12 -
-    (d3(b) - d3(a)) / 720;
-}
 
 /**
  * Zipf(N, s), s > 0: a guide-table search over the M hottest ranks (taken
@@ -195,17 +109,128 @@ export function zipfPageCount(c: Pick<ZipfFields, "workingSet" | "accessSize">):
   return Math.floor((c.workingSet - c.accessSize) / ZIPF_PAGE_SIZE) + 1;
 }
 
+/** Bits of the uniform's top (of the first draw's 27) that index the cell table. */
+const CELL_BITS = 18;
+const CELL_SHIFT = 27 - CELL_BITS;
+/** A cell's entry when its draws need the head search / may reach the tail. */
+const CELL_SEARCH = -1;
+const CELL_TAIL = -2;
+/** Operations drawn per pass (the scratch lists' length). */
+const CHUNK = 2048;
+const TWO_POW_53 = 9007199254740992;
+const TWO_POW_MINUS_26 = 1 / 67108864;
+
+const f64 = new Float64Array(1);
+const u64 = new BigUint64Array(f64.buffer);
+/** The next double after x > 0 towards zero, or away from it (`up`). */
+function nextDouble(x: number, up: boolean): number {
+  f64[0] = x;
+  u64[0] += up ? 1n : -1n;
+  return f64[0];
+}
+
+/**
+ * The head search redone on the uniform's 53 bits as an integer,
+ * U = a·2^26 + b = u·2^53, so that most head draws are one table lookup: the
+ * same rank index for the same U. v = fl(u/pHead) is monotone in U, so
+ * "cdf[i] ≤ v" holds exactly from some threshold on: t[i], the least U for
+ * which it holds (found against the division itself). The rank index
+ * headIndex(v) gives is then the first i with t[i] > U. A cell of U (its top
+ * CELL_BITS bits) that no threshold cuts and that lies below fastEnd draws one
+ * rank throughout: cell[] holds its page. Other cells hold CELL_SEARCH (the
+ * first i with t[i] > U starts at cellStart[] and is at most a few further on)
+ * or CELL_TAIL (the cell reaches pHead).
+ */
+class HeadCells {
+  /** t[i] as above for i < m, then Infinity. */
+  readonly t: Float64Array;
+  /** cellStart[g] = the first i with t[i] > g·2^(53 − CELL_BITS). */
+  readonly cellStart: Uint16Array;
+  /** The page of each cell one rank fills (below 2^31), else CELL_SEARCH or CELL_TAIL. */
+  readonly cell: Int32Array;
+  /**
+   * U below this take the thresholds; from here to pHead·2^53 the guide
+   * search itself (U whose v rounds up to 1, or every head draw when the
+   * guide's own rounding could pick another index than the thresholds).
+   */
+  readonly fastEnd: number;
+
+  constructor(table: ZipfTable, headPage: Uint32Array) {
+    const { cdf, pHead, headRanks: m } = table;
+    const holds = (i: number, u: number) => cdf[i] <= (u * TWO_POW_MINUS_53) / pHead;
+    this.t = new Float64Array(m + 1).fill(Infinity);
+    for (let i = 0; i < m; i++) {
+      // It holds at 2^53 (v = 1/pHead ≥ 1 ≥ cdf[i]); the estimate is off by a few.
+      let u = Math.min(TWO_POW_53, Math.floor(cdf[i] * pHead * TWO_POW_53));
+      if (holds(i, u)) { while (u > 0 && holds(i, u - 1)) u--; }
+      else while (!holds(i, u)) u++;
+      this.t[i] = u;
+    }
+    this.fastEnd = guideAgrees(table) ? Math.min(pHead * TWO_POW_53, this.t[m - 1]) : 0;
+    const cells = 1 << CELL_BITS, width = 2 ** (53 - CELL_BITS), headEnd = pHead * TWO_POW_53;
+    this.cellStart = new Uint16Array(cells);
+    this.cell = new Int32Array(cells);
+    for (let g = 0, i = 0; g < cells; g++) {
+      const first = g * width, last = first + width - 1;
+      while (i < m - 1 && this.t[i] <= first) i++;
+      this.cellStart[g] = i;
+      if (last >= headEnd) this.cell[g] = CELL_TAIL;
+      else if (last < this.fastEnd && this.t[i] > last && headPage[i] < 2 ** 31) {
+        this.cell[g] = headPage[i];
+      } else this.cell[g] = CELL_SEARCH;
+    }
+  }
+}
+
+/**
+ * Whether headIndex(v) = the first i with cdf[i] > v for every v < 1, as it
+ * is when the guide's length is a power of two (then g/length and v·length
+ * are exact, and v ≥ g/length). Otherwise the guide cell g that v·length
+ * rounds into may start at a larger index when v is just below g/length as
+ * rounded; check the least such v of every cell.
+ */
+function guideAgrees(table: ZipfTable): boolean {
+  const { cdf, guide } = table;
+  const cells = guide.length;
+  if ((cells & (cells - 1)) === 0) return true;
+  const first = (v: number) => {
+    let lo = 0, hi = cdf.length; // the first i with cdf[i] > v
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cdf[mid] <= v) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  for (let g = 1; g < cells; g++) {
+    let v = g / cells; // as guide[g] was built
+    if (Math.floor(v * cells) >= g) {
+      while (Math.floor(nextDouble(v, false) * cells) >= g) v = nextDouble(v, false);
+    } else {
+      while (Math.floor(v * cells) < g) v = nextDouble(v, true);
+    }
+    if (guide[g] > first(v)) return false;
+  }
+  return true;
+}
+
 export class ZipfSource implements OpSource {
   readonly ranges: readonly IovaRange[];
   readonly pages: number;
   private readonly table: ZipfTable | null;
   /** The page of each table rank (headPage[i] for rank i + 1), permutation applied. */
   private readonly headPage: Uint32Array;
+  private readonly head: HeadCells | null;
   private readonly permutation: FeistelPermutation | null;
   private readonly address: Rng;
   private readonly nextUniform: () => number;
   private readonly writes: Rng;
   private readonly threshold: number;
+  // Scratch of emitSkewed: the operations of a chunk that need the search or the tail.
+  private readonly searchAt = new Int32Array(CHUNK);
+  private readonly searchDraw = new Float64Array(CHUNK);
+  private readonly tailAt = new Int32Array(CHUNK);
+  private readonly tailDraw = new Float64Array(CHUNK);
 
   constructor(private readonly c: ZipfFields, ctx: SourceContext) {
     checkCommon(c, ctx);
@@ -225,6 +250,7 @@ export class ZipfSource implements OpSource {
     const head = this.table?.headRanks ?? 0;
     this.headPage = new Uint32Array(head);
     for (let i = 0; i < head; i++) this.headPage[i] = this.pageOfRank(i + 1);
+    this.head = this.table ? new HeadCells(this.table, this.headPage) : null;
     const address = this.address = ctx.stream("address");
     this.nextUniform = () => address.nextFloat();
     this.writes = ctx.stream("write");
@@ -246,19 +272,233 @@ export class ZipfSource implements OpSource {
   }
 
   emit(batch: DmaBatch, start: number, n: number): void {
-    const { offset, accessSize } = this.c;
+    if (this.table === null) this.emitUniform(batch, start, n);
+    else this.emitSkewed(this.table, this.head!, batch, start, n);
+    batch.length.fill(this.c.accessSize, start, start + n);
+    fillWrites(this.writes, batch.write, start, n, this.threshold);
+  }
+
+  /**
+   * s > 0, a chunk at a time in three passes, so that the common case runs
+   * without a branch that depends on the draw: (1) draw every operation's
+   * uniform and store the page of its cell, listing the operations whose
+   * cell needs the head search or reaches the tail; (2) search for the
+   * first list; (3) the tail for the second, in order. A tail rank whose
+   * first attempt is rejected draws more uniforms (never seen with the
+   * tail starting at rank 2^16 + 1: its rejection rate is about 10^−11), which
+   * moves every later draw: then the chunk is redone from the next operation.
+   * State stays in locals; nothing is allocated.
+   */
+  private emitSkewed(
+    table: ZipfTable,
+    head: HeadCells,
+    batch: DmaBatch,
+    start: number,
+    n: number,
+  ): void {
+    const offset = this.c.offset;
+    const iova = batch.iova;
+    const end = start + n;
+    const headPage = this.headPage, thresholds = head.t, cellStart = head.cellStart;
+    const cell = head.cell, fastEnd = head.fastEnd, headEnd = table.pHead * TWO_POW_53;
+    const pHead = table.pHead, tailShare = 1 - pHead;
+    const cdf = table.cdf, guide = table.guide, guideCells = guide.length;
+    const searchAt = this.searchAt, searchDraw = this.searchDraw;
+    const tailAt = this.tailAt, tailDraw = this.tailDraw;
+    const tail = table.tail;
+    // The tail sampler's first attempt (ZipfSampler.firstAttempt, inlined).
+    const pieces = tail?.pieces ?? EMPTY, pieceCount = pieces.length / PIECE_STRIDE;
+    const hLow = tail?.hLow ?? 0, hHigh = tail?.hHigh ?? 0, span = tail?.span ?? 0;
+    const pieceScale = tail?.pieceScale ?? 0, cut = tail?.cut ?? 0;
+    const firstRank = tail?.firstRank ?? 1, lastRank = tail?.n ?? 1;
+    // The permutation (FeistelPermutation.apply, inlined): even rounds split
+    // (hi, lo) as (hiBits, loBits), odd rounds as (loBits, hiBits).
+    const perm = this.permutation;
+    const size = perm?.size ?? 0, aEven = perm?.hiBits ?? 0, aOdd = perm?.loBits ?? 0;
+    const loMaskEven = (1 << aOdd) - 1, fMaskEven = (1 << aEven) - 1, hiEven = 1 << aEven;
+    const loMaskOdd = (1 << aEven) - 1, fMaskOdd = (1 << aOdd) - 1, hiOdd = 1 << aOdd;
+    const key0 = perm?.keys[0] ?? 0, key1 = perm?.keys[1] ?? 0;
+    const key2 = perm?.keys[2] ?? 0, key3 = perm?.keys[3] ?? 0;
+    const rng = this.address;
+    let s0 = rng.s0, s1 = rng.s1, s2 = rng.s2, s3 = rng.s3;
+    let from = start;
+    while (from < end) {
+      const to = from + CHUNK < end ? from + CHUNK : end;
+      const r0 = s0, r1 = s1, r2 = s2, r3 = s3; // the chunk's first state, for a redo
+      let searches = 0, tails = 0;
+      for (let i = from; i < to; i++) {
+        // A 53-bit uniform u = (a·2^26 + b)·2^−53 ∈ [0, 1): two xoshiro128**
+        // steps, inlined (rng.ts has the reference form; this is Rng.nextFloat).
+        let m = Math.imul(s1, 5);
+        const a = Math.imul((m << 7) | (m >>> 25), 9) >>> 5;
+        let t = s1 << 9;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = (s3 << 11) | (s3 >>> 21);
+        m = Math.imul(s1, 5);
+        const b = Math.imul((m << 7) | (m >>> 25), 9) >>> 6;
+        t = s1 << 9;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = (s3 << 11) | (s3 >>> 21);
+        const draw = a * 67108864 + b; // U = u·2^53, exact
+        // floor(u·2^CELL_BITS) is a's top CELL_BITS bits. A listed
+        // operation's iova is written again in pass 2 or 3.
+        const e = cell[a >>> CELL_SHIFT];
+        iova[i] = offset + e * ZIPF_PAGE_SIZE;
+        const listed = e >>> 31; // 1 for CELL_SEARCH (odd) and CELL_TAIL (even)
+        searchAt[searches] = i;
+        searchDraw[searches] = draw;
+        searches += listed & e;
+        tailAt[tails] = i;
+        tailDraw[tails] = draw;
+        tails += listed & ~e & 1;
+      }
+      for (let q = 0; q < searches; q++) {
+        const draw = searchDraw[q];
+        let page: number;
+        if (draw < fastEnd) {
+          let j = cellStart[(draw * TWO_POW_MINUS_26) >>> CELL_SHIFT];
+          while (thresholds[j] <= draw) j++;
+          page = headPage[j];
+        } else {
+          // ZipfTable.headIndex, inlined
+          const v = (draw * TWO_POW_MINUS_53) / pHead;
+          let j = guide[Math.floor(v * guideCells)];
+          while (cdf[j] <= v) j++;
+          page = headPage[j];
+        }
+        iova[searchAt[q]] = offset + page * ZIPF_PAGE_SIZE;
+      }
+      let redoFrom = -1;
+      for (let q = 0; q < tails; q++) {
+        const draw = tailDraw[q];
+        let page: number;
+        if (draw < headEnd) {
+          // the part of a cell below pHead
+          if (draw < fastEnd) {
+            let j = cellStart[(draw * TWO_POW_MINUS_26) >>> CELL_SHIFT];
+            while (thresholds[j] <= draw) j++;
+            page = headPage[j];
+          } else {
+            const v = (draw * TWO_POW_MINUS_53) / pHead;
+            let j = guide[Math.floor(v * guideCells)];
+            while (cdf[j] <= v) j++;
+            page = headPage[j];
+          }
+        } else {
+          const v = (draw * TWO_POW_MINUS_53 - pHead) / tailShare;
+          let k = 0;
+          if (pieceCount > 0) {
+            const y = hHigh + v * span;
+            let p = ((y - hLow) * pieceScale) | 0;
+            if (p >= pieceCount) p = pieceCount - 1;
+            const o = p * PIECE_STRIDE, d = y - pieces[o];
+            const x = pieces[o + 1] +
+              d * (pieces[o + 2] +
+                  d *
+                    (pieces[o + 3] +
+                      d * (pieces[o + 4] + d * (pieces[o + 5] + d * pieces[o + 6]))));
+            const eps = pieces[o + 7];
+            let r = Math.floor(x + 0.5);
+            const frac = x + 0.5 - r;
+            if (frac >= eps && frac <= 1 - eps) {
+              if (r < firstRank) r = firstRank;
+              else if (r > lastRank) r = lastRank;
+              if (r - x <= cut - eps) k = r;
+            }
+          }
+          if (k === 0) k = tail!.firstAttemptExact(v);
+          if (k === 0) {
+            // Rejected: replay the chunk's draws up to this operation, let
+            // the sampler draw on from there, and redo the chunk after it.
+            const at = tailAt[q];
+            s0 = r0;
+            s1 = r1;
+            s2 = r2;
+            s3 = r3;
+            for (let steps = 2 * (at - from + 1); steps > 0; steps--) {
+              const t = s1 << 9;
+              s2 ^= s0;
+              s3 ^= s1;
+              s1 ^= s2;
+              s0 ^= s3;
+              s2 ^= t;
+              s3 = (s3 << 11) | (s3 >>> 21);
+            }
+            rng.s0 = s0;
+            rng.s1 = s1;
+            rng.s2 = s2;
+            rng.s3 = s3;
+            k = tail!.sample(v, this.nextUniform);
+            s0 = rng.s0;
+            s1 = rng.s1;
+            s2 = rng.s2;
+            s3 = rng.s3;
+            redoFrom = at + 1;
+          }
+          let x = k - 1;
+          if (perm !== null) {
+            do {
+              let h = (x & loMaskEven) ^ key0;
+              h ^= h >>> 16;
+              h = Math.imul(h, 0x85ebca6b);
+              h ^= h >>> 13;
+              h = Math.imul(h, 0xc2b2ae35);
+              h ^= h >>> 16;
+              x = (x & loMaskEven) * hiEven + ((x >>> aOdd) ^ (h & fMaskEven));
+              h = (x & loMaskOdd) ^ key1;
+              h ^= h >>> 16;
+              h = Math.imul(h, 0x85ebca6b);
+              h ^= h >>> 13;
+              h = Math.imul(h, 0xc2b2ae35);
+              h ^= h >>> 16;
+              x = (x & loMaskOdd) * hiOdd + ((x >>> aEven) ^ (h & fMaskOdd));
+              h = (x & loMaskEven) ^ key2;
+              h ^= h >>> 16;
+              h = Math.imul(h, 0x85ebca6b);
+              h ^= h >>> 13;
+              h = Math.imul(h, 0xc2b2ae35);
+              h ^= h >>> 16;
+              x = (x & loMaskEven) * hiEven + ((x >>> aOdd) ^ (h & fMaskEven));
+              h = (x & loMaskOdd) ^ key3;
+              h ^= h >>> 16;
+              h = Math.imul(h, 0x85ebca6b);
+              h ^= h >>> 13;
+              h = Math.imul(h, 0xc2b2ae35);
+              h ^= h >>> 16;
+              x = (x & loMaskOdd) * hiOdd + ((x >>> aEven) ^ (h & fMaskOdd));
+            } while (x >= size);
+          }
+          page = x;
+        }
+        iova[tailAt[q]] = offset + page * ZIPF_PAGE_SIZE;
+        if (redoFrom >= 0) break;
+      }
+      from = redoFrom >= 0 ? redoFrom : to;
+    }
+    rng.s0 = s0;
+    rng.s1 = s1;
+    rng.s2 = s2;
+    rng.s3 = s3;
+  }
+
+  /** s = 0: a uniform page. */
+  private emitUniform(batch: DmaBatch, start: number, n: number): void {
+    const offset = this.c.offset;
     const iova = batch.iova;
     const end = start + n;
     const pages = this.pages;
     const perm = this.permutation;
-    const table = this.table;
     const rng = this.address;
     let s0 = rng.s0, s1 = rng.s1, s2 = rng.s2, s3 = rng.s3;
-    const pHead = table?.pHead ?? 0, guideCells = table?.guide.length ?? 0;
-    const cdf = table?.cdf, guide = table?.guide, headPage = this.headPage;
     for (let i = start; i < end; i++) {
-      // A 53-bit uniform u ∈ [0, 1): two xoshiro128** steps, inlined (rng.ts
-      // has the reference form; this is Rng.nextFloat).
       let m = Math.imul(s1, 5);
       const a = Math.imul((m << 7) | (m >>> 25), 9) >>> 5;
       let t = s1 << 9;
@@ -277,38 +517,14 @@ export class ZipfSource implements OpSource {
       s0 ^= s3;
       s2 ^= t;
       s3 = (s3 << 11) | (s3 >>> 21);
-      const u = (a * 67108864 + b) * TWO_POW_MINUS_53;
-
-      let page: number;
-      if (table === null) {
-        const r = Math.floor(u * pages); // s = 0: uniform
-        page = perm === null ? r : perm.apply(r);
-      } else if (u < pHead) {
-        // ZipfTable.headIndex, inlined
-        const v = u / pHead;
-        let j = guide![Math.floor(v * guideCells)];
-        while (cdf![j] <= v) j++;
-        page = headPage[j];
-      } else {
-        // A tail rank: rare; rejection may need more uniforms, from the object.
-        rng.s0 = s0;
-        rng.s1 = s1;
-        rng.s2 = s2;
-        rng.s3 = s3;
-        const k = table.tail!.sample((u - pHead) / (1 - pHead), this.nextUniform);
-        s0 = rng.s0;
-        s1 = rng.s1;
-        s2 = rng.s2;
-        s3 = rng.s3;
-        page = perm === null ? k - 1 : perm.apply(k - 1);
-      }
-      iova[i] = offset + page * ZIPF_PAGE_SIZE;
+      const r = Math.floor((a * 67108864 + b) * TWO_POW_MINUS_53 * pages);
+      iova[i] = offset + (perm === null ? r : perm.apply(r)) * ZIPF_PAGE_SIZE;
     }
     rng.s0 = s0;
     rng.s1 = s1;
     rng.s2 = s2;
     rng.s3 = s3;
-    batch.length.fill(accessSize, start, end);
-    fillWrites(this.writes, batch.write, start, n, this.threshold);
   }
 }
+
+const EMPTY = new Float64Array(0);
