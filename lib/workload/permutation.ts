@@ -31,6 +31,22 @@ export class FeistelPermutation {
     for (let r = 0; r < ROUNDS; r++) this.keys[r] = rng.nextU32() | 0;
   }
 
+  /**
+   * Every round's F_r(lo) = fmix32(lo ⊕ key_r) masked, for all lo of that
+   * round's width, the four rounds one after another (round r starts at
+   * roundOffset(r)): a hot loop's round is then one load. At most 4·2^16.
+   */
+  roundTable(): Uint16Array {
+    const out = new Uint16Array(2 * (1 << this.loBits) + 2 * (1 << this.hiBits));
+    for (let r = 0, o = 0; r < ROUNDS; r++) {
+      const a = (r & 1) === 0 ? this.hiBits : this.loBits;
+      const b = this.bits - a;
+      for (let lo = 0; lo < 1 << b; lo++) out[o + lo] = fmix32(lo ^ this.keys[r]) & ((1 << a) - 1);
+      o += 1 << b;
+    }
+    return out;
+  }
+
   /** The image of x ∈ [0, size). */
   apply(x: number): number {
     const n = this.size;

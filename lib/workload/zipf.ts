@@ -24,7 +24,7 @@ import { FeistelPermutation } from "./permutation.ts";
 import type { Rng } from "./rng.ts";
 import { checkCommon, type SourceContext } from "./source.ts";
 import type { DmaBatch, IovaRange } from "./types.ts";
-import { PIECE_STRIDE, powerSum, ZipfSampler } from "./zipf_tail.ts";
+import { PIECE_EPS, PIECE_STRIDE, powerSum, ZipfSampler } from "./zipf_tail.ts";
 
 export { powerSum, ZipfSampler };
 
@@ -52,6 +52,8 @@ export class ZipfTable {
   /** guide[g] = the first i with cdf[i] > g / guide.length. */
   readonly guide: Int32Array;
   readonly tail: ZipfSampler | null;
+  /** span/(1 − pHead): y = hHigh + (u − pHead)·tailSlope for a tail u (see the constructor). */
+  readonly tailSlope: number;
 
   constructor(readonly n: number, readonly s: number, headRanks = ZIPF_TABLE_RANKS) {
     if (!(s > 0) || !Number.isFinite(s)) throw new RangeError(`Zipf s ${s} is not > 0`);
@@ -71,7 +73,11 @@ export class ZipfTable {
       } else tail = powerSum(m + 1, n, s);
     }
     this.pHead = head / (head + tail);
-    this.tail = n > m ? new ZipfSampler(n, s, m + 1) : null;
+    // ZipfSource maps a tail u to y as hHigh + (u − pHead)·tailSlope, within
+    // 8·2^−53·(|span| + |hHigh|) of the exact path's (u − pHead)/(1 − pHead)
+    // step: the pieces allow for that.
+    this.tail = n > m ? new ZipfSampler(n, s, m + 1, 8) : null;
+    this.tailSlope = this.tail ? this.tail.span / (1 - this.pHead) : 0;
     // GUIDE_CELLS_PER_RANK cells a rank: the search then almost never takes
     // a step (a mispredicted loop exit costs more than the bigger table).
     const cells = GUIDE_CELLS_PER_RANK * m;
@@ -112,13 +118,11 @@ export function zipfPageCount(c: Pick<ZipfFields, "workingSet" | "accessSize">):
 /** Bits of the uniform's top (of the first draw's 27) that index the cell table. */
 const CELL_BITS = 18;
 const CELL_SHIFT = 27 - CELL_BITS;
-/** A cell's entry when its draws need the head search / may reach the tail. */
-const CELL_SEARCH = -1;
+/** A cell's entry when its draws may reach the tail. */
 const CELL_TAIL = -2;
 /** Operations drawn per pass (the scratch lists' length). */
 const CHUNK = 2048;
 const TWO_POW_53 = 9007199254740992;
-const TWO_POW_MINUS_26 = 1 / 67108864;
 
 const f64 = new Float64Array(1);
 const u64 = new BigUint64Array(f64.buffer);
@@ -137,16 +141,15 @@ function nextDouble(x: number, up: boolean): number {
  * which it holds (found against the division itself). The rank index
  * headIndex(v) gives is then the first i with t[i] > U. A cell of U (its top
  * CELL_BITS bits) that no threshold cuts and that lies below fastEnd draws one
- * rank throughout: cell[] holds its page. Other cells hold CELL_SEARCH (the
- * first i with t[i] > U starts at cellStart[] and is at most a few further on)
- * or CELL_TAIL (the cell reaches pHead).
+ * rank throughout: cell[] holds its page (≥ 0). A cell that needs the search
+ * holds −(2j + 1), odd, j the first i with t[i] > the cell's least U (the
+ * answer is at most a few further on); one that reaches pHead holds
+ * CELL_TAIL, even.
  */
 class HeadCells {
   /** t[i] as above for i < m, then Infinity. */
   readonly t: Float64Array;
-  /** cellStart[g] = the first i with t[i] > g·2^(53 − CELL_BITS). */
-  readonly cellStart: Uint16Array;
-  /** The page of each cell one rank fills (below 2^31), else CELL_SEARCH or CELL_TAIL. */
+  /** The page of each cell one rank fills (below 2^31), else −(2j + 1) or CELL_TAIL. */
   readonly cell: Int32Array;
   /**
    * U below this take the thresholds; from here to pHead·2^53 the guide
@@ -154,6 +157,8 @@ class HeadCells {
    * guide's own rounding could pick another index than the thresholds).
    */
   readonly fastEnd: number;
+  /** The first i with t[i] > the least U of the first CELL_TAIL cell. */
+  readonly tailFrom: number;
 
   constructor(table: ZipfTable, headPage: Uint32Array) {
     const { cdf, pHead, headRanks: m } = table;
@@ -167,17 +172,18 @@ class HeadCells {
       this.t[i] = u;
     }
     this.fastEnd = guideAgrees(table) ? Math.min(pHead * TWO_POW_53, this.t[m - 1]) : 0;
+    this.tailFrom = 0;
     const cells = 1 << CELL_BITS, width = 2 ** (53 - CELL_BITS), headEnd = pHead * TWO_POW_53;
-    this.cellStart = new Uint16Array(cells);
     this.cell = new Int32Array(cells);
     for (let g = 0, i = 0; g < cells; g++) {
       const first = g * width, last = first + width - 1;
       while (i < m - 1 && this.t[i] <= first) i++;
-      this.cellStart[g] = i;
-      if (last >= headEnd) this.cell[g] = CELL_TAIL;
-      else if (last < this.fastEnd && this.t[i] > last && headPage[i] < 2 ** 31) {
+      if (last >= headEnd) {
+        if (this.cell[g - 1] !== CELL_TAIL) this.tailFrom = i;
+        this.cell[g] = CELL_TAIL;
+      } else if (last < this.fastEnd && this.t[i] > last && headPage[i] < 2 ** 31) {
         this.cell[g] = headPage[i];
-      } else this.cell[g] = CELL_SEARCH;
+      } else this.cell[g] = -(2 * i + 1);
     }
   }
 }
@@ -222,12 +228,15 @@ export class ZipfSource implements OpSource {
   private readonly headPage: Uint32Array;
   private readonly head: HeadCells | null;
   private readonly permutation: FeistelPermutation | null;
+  /** The permutation's round functions as tables (empty without one). */
+  private readonly roundTable: Uint16Array;
   private readonly address: Rng;
   private readonly nextUniform: () => number;
   private readonly writes: Rng;
   private readonly threshold: number;
   // Scratch of emitSkewed: the operations of a chunk that need the search or the tail.
   private readonly searchAt = new Int32Array(CHUNK);
+  private readonly searchFrom = new Int32Array(CHUNK);
   private readonly searchDraw = new Float64Array(CHUNK);
   private readonly tailAt = new Int32Array(CHUNK);
   private readonly tailDraw = new Float64Array(CHUNK);
@@ -246,6 +255,7 @@ export class ZipfSource implements OpSource {
     this.permutation = c.scatter
       ? new FeistelPermutation(this.pages, ctx.stream("permutation"))
       : null;
+    this.roundTable = this.permutation?.roundTable() ?? new Uint16Array(0);
     this.table = c.s > 0 ? new ZipfTable(this.pages, c.s) : null;
     const head = this.table?.headRanks ?? 0;
     this.headPage = new Uint32Array(head);
@@ -299,26 +309,27 @@ export class ZipfSource implements OpSource {
     const offset = this.c.offset;
     const iova = batch.iova;
     const end = start + n;
-    const headPage = this.headPage, thresholds = head.t, cellStart = head.cellStart;
+    const headPage = this.headPage, thresholds = head.t;
     const cell = head.cell, fastEnd = head.fastEnd, headEnd = table.pHead * TWO_POW_53;
     const pHead = table.pHead, tailShare = 1 - pHead;
     const cdf = table.cdf, guide = table.guide, guideCells = guide.length;
-    const searchAt = this.searchAt, searchDraw = this.searchDraw;
+    const searchAt = this.searchAt, searchFrom = this.searchFrom, searchDraw = this.searchDraw;
     const tailAt = this.tailAt, tailDraw = this.tailDraw;
     const tail = table.tail;
+    const tailFrom = head.tailFrom;
     // The tail sampler's first attempt (ZipfSampler.firstAttempt, inlined).
     const pieces = tail?.pieces ?? EMPTY, pieceCount = pieces.length / PIECE_STRIDE;
-    const hLow = tail?.hLow ?? 0, hHigh = tail?.hHigh ?? 0, span = tail?.span ?? 0;
+    const hLow = tail?.hLow ?? 0, hHigh = tail?.hHigh ?? 0, tailSlope = table.tailSlope;
     const pieceScale = tail?.pieceScale ?? 0, cut = tail?.cut ?? 0;
     const firstRank = tail?.firstRank ?? 1, lastRank = tail?.n ?? 1;
     // The permutation (FeistelPermutation.apply, inlined): even rounds split
     // (hi, lo) as (hiBits, loBits), odd rounds as (loBits, hiBits).
     const perm = this.permutation;
     const size = perm?.size ?? 0, aEven = perm?.hiBits ?? 0, aOdd = perm?.loBits ?? 0;
-    const loMaskEven = (1 << aOdd) - 1, fMaskEven = (1 << aEven) - 1, hiEven = 1 << aEven;
-    const loMaskOdd = (1 << aEven) - 1, fMaskOdd = (1 << aOdd) - 1, hiOdd = 1 << aOdd;
-    const key0 = perm?.keys[0] ?? 0, key1 = perm?.keys[1] ?? 0;
-    const key2 = perm?.keys[2] ?? 0, key3 = perm?.keys[3] ?? 0;
+    const loMaskEven = (1 << aOdd) - 1, hiEven = 1 << aEven;
+    const loMaskOdd = (1 << aEven) - 1, hiOdd = 1 << aOdd;
+    // F_r tables: rounds 0 and 2 index by the low aOdd bits, 1 and 3 by aEven.
+    const f = this.roundTable, f1 = 1 << aOdd, f2 = f1 + (1 << aEven), f3 = f2 + (1 << aOdd);
     const rng = this.address;
     let s0 = rng.s0, s1 = rng.s1, s2 = rng.s2, s3 = rng.s3;
     let from = start;
@@ -352,8 +363,9 @@ export class ZipfSource implements OpSource {
         // operation's iova is written again in pass 2 or 3.
         const e = cell[a >>> CELL_SHIFT];
         iova[i] = offset + e * ZIPF_PAGE_SIZE;
-        const listed = e >>> 31; // 1 for CELL_SEARCH (odd) and CELL_TAIL (even)
+        const listed = e >>> 31; // 1 for a search (odd) and CELL_TAIL (even)
         searchAt[searches] = i;
+        searchFrom[searches] = ~e >> 1; // j of −(2j + 1)
         searchDraw[searches] = draw;
         searches += listed & e;
         tailAt[tails] = i;
@@ -364,7 +376,7 @@ export class ZipfSource implements OpSource {
         const draw = searchDraw[q];
         let page: number;
         if (draw < fastEnd) {
-          let j = cellStart[(draw * TWO_POW_MINUS_26) >>> CELL_SHIFT];
+          let j = searchFrom[q];
           while (thresholds[j] <= draw) j++;
           page = headPage[j];
         } else {
@@ -383,7 +395,7 @@ export class ZipfSource implements OpSource {
         if (draw < headEnd) {
           // the part of a cell below pHead
           if (draw < fastEnd) {
-            let j = cellStart[(draw * TWO_POW_MINUS_26) >>> CELL_SHIFT];
+            let j = tailFrom;
             while (thresholds[j] <= draw) j++;
             page = headPage[j];
           } else {
@@ -393,19 +405,16 @@ export class ZipfSource implements OpSource {
             page = headPage[j];
           }
         } else {
-          const v = (draw * TWO_POW_MINUS_53 - pHead) / tailShare;
+          const w = draw * TWO_POW_MINUS_53 - pHead;
           let k = 0;
           if (pieceCount > 0) {
-            const y = hHigh + v * span;
+            const y = hHigh + w * tailSlope;
             let p = ((y - hLow) * pieceScale) | 0;
             if (p >= pieceCount) p = pieceCount - 1;
             const o = p * PIECE_STRIDE, d = y - pieces[o];
-            const x = pieces[o + 1] +
-              d * (pieces[o + 2] +
-                  d *
-                    (pieces[o + 3] +
-                      d * (pieces[o + 4] + d * (pieces[o + 5] + d * pieces[o + 6]))));
-            const eps = pieces[o + 7];
+            const x = pieces[o + 1] + d * pieces[o + 2] +
+              d * d * (pieces[o + 3] + d * pieces[o + 4]);
+            const eps = pieces[o + PIECE_EPS];
             let r = Math.floor(x + 0.5);
             const frac = x + 0.5 - r;
             if (frac >= eps && frac <= 1 - eps) {
@@ -414,6 +423,7 @@ export class ZipfSource implements OpSource {
               if (r - x <= cut - eps) k = r;
             }
           }
+          const v = k === 0 ? w / tailShare : 0;
           if (k === 0) k = tail!.firstAttemptExact(v);
           if (k === 0) {
             // Rejected: replay the chunk's draws up to this operation, let
@@ -446,34 +456,14 @@ export class ZipfSource implements OpSource {
           let x = k - 1;
           if (perm !== null) {
             do {
-              let h = (x & loMaskEven) ^ key0;
-              h ^= h >>> 16;
-              h = Math.imul(h, 0x85ebca6b);
-              h ^= h >>> 13;
-              h = Math.imul(h, 0xc2b2ae35);
-              h ^= h >>> 16;
-              x = (x & loMaskEven) * hiEven + ((x >>> aOdd) ^ (h & fMaskEven));
-              h = (x & loMaskOdd) ^ key1;
-              h ^= h >>> 16;
-              h = Math.imul(h, 0x85ebca6b);
-              h ^= h >>> 13;
-              h = Math.imul(h, 0xc2b2ae35);
-              h ^= h >>> 16;
-              x = (x & loMaskOdd) * hiOdd + ((x >>> aEven) ^ (h & fMaskOdd));
-              h = (x & loMaskEven) ^ key2;
-              h ^= h >>> 16;
-              h = Math.imul(h, 0x85ebca6b);
-              h ^= h >>> 13;
-              h = Math.imul(h, 0xc2b2ae35);
-              h ^= h >>> 16;
-              x = (x & loMaskEven) * hiEven + ((x >>> aOdd) ^ (h & fMaskEven));
-              h = (x & loMaskOdd) ^ key3;
-              h ^= h >>> 16;
-              h = Math.imul(h, 0x85ebca6b);
-              h ^= h >>> 13;
-              h = Math.imul(h, 0xc2b2ae35);
-              h ^= h >>> 16;
-              x = (x & loMaskOdd) * hiOdd + ((x >>> aEven) ^ (h & fMaskOdd));
+              let lo = x & loMaskEven;
+              x = lo * hiEven + ((x >>> aOdd) ^ f[lo]);
+              lo = x & loMaskOdd;
+              x = lo * hiOdd + ((x >>> aEven) ^ f[f1 + lo]);
+              lo = x & loMaskEven;
+              x = lo * hiEven + ((x >>> aOdd) ^ f[f2 + lo]);
+              lo = x & loMaskOdd;
+              x = lo * hiOdd + ((x >>> aEven) ^ f[f3 + lo]);
             } while (x >= size);
           }
           page = x;

@@ -11,6 +11,7 @@
 // predicates: the same answer, bit for bit, and the exact path where unsure).
 
 const TAYLOR_THRESHOLD = 1e-8;
+const TWO_POW_MINUS_53 = 1 / 9007199254740992;
 
 /** log(1 + t)/t, with its Taylor series near 0. */
 function log1pOverX(t: number): number {
@@ -46,11 +47,13 @@ export function hatIntegralInverse(y: number, s: number): number {
 
 /**
  * Doubles a piece of the H⁻¹ table holds: its centre yc, the Taylor
- * coefficients d0..d5 of H⁻¹(yc + d) in d, and the bound eps on
- * |H⁻¹ as computed − the polynomial as computed| over the piece.
+ * coefficients d0..d3 of H⁻¹(yc + d) in d, the bound eps on
+ * |H⁻¹ as computed − the polynomial as computed| over the piece, and one
+ * spare (a piece is a 64-byte line).
  */
 export const PIECE_STRIDE = 8;
-const PIECE_DEGREE = 5;
+export const PIECE_EPS = 5;
+const PIECE_DEGREE = 3;
 /** A piece whose bound is above this is never trusted (eps set to 1). */
 const PIECE_MAX_EPS = 0.05;
 const PIECES_MIN = 16;
@@ -59,36 +62,43 @@ const PIECES_MAX = 4096;
  * Relative error allowed for x = H⁻¹(y) as computed (exp, log1p, a division
  * and three products, each within 1 ulp: about (5|ln x| + 2)·2^−53 < 3·10^−14
  * for x < 2^33), for rounding x + 0.5 and k − x, and for the coefficients and
- * Horner's rule: 30 times more than all of them.
+ * the polynomial's evaluation: 30 times more than all of them.
  */
 const FP_REL = 1e-12;
 
 /**
  * Taylor pieces of x(y) = H⁻¹(y) over [lo, hi] in `count` equal pieces. The
  * derivatives are x' = x^s and x^(n) = c_n·x^{ns−(n−1)} with
- * c_{n+1} = c_n·(ns − (n − 1)), so the remainder after degree 5 is at most
- * max|c_6·x^{6s−5}|·r^6/720 over the piece (r its half-width, widened a
+ * c_{n+1} = c_n·(ns − (n − 1)), so the remainder after degree 3 is at most
+ * max|c_4·x^{4s−3}|·r^4/24 over the piece (r its half-width, widened a
  * little for the rounding of the piece index), the maximum at one end since
- * x^e is monotone.
+ * x^e is monotone. A caller whose y may be off by yError from the exact
+ * path's adds max x'·yError = xMax^s·yError.
  */
-function buildPieces(lo: number, hi: number, s: number, count: number): Float64Array {
+function buildPieces(
+  lo: number,
+  hi: number,
+  s: number,
+  count: number,
+  yError: number,
+): Float64Array {
   const p = new Float64Array(count * PIECE_STRIDE);
   const h = (hi - lo) / count;
-  const c = new Float64Array(PIECE_DEGREE + 2); // c[n] for n = 1..6
+  const c = new Float64Array(PIECE_DEGREE + 2); // c[n] for n = 1..4
   c[1] = 1;
   for (let n = 1; n <= PIECE_DEGREE; n++) c[n + 1] = c[n] * (n * s - (n - 1));
   let factorial = 1;
   for (let n = 2; n <= PIECE_DEGREE + 1; n++) factorial *= n;
-  const e6 = (PIECE_DEGREE + 1) * s - PIECE_DEGREE;
+  const eNext = (PIECE_DEGREE + 1) * s - PIECE_DEGREE;
   for (let j = 0; j < count; j++) {
     const o = j * PIECE_STRIDE;
     const y0 = lo + j * h, y1 = lo + (j + 1) * h, yc = lo + (j + 0.5) * h;
-    const widen = Math.max(h * 1e-6, Math.max(Math.abs(y0), Math.abs(y1)) * 1e-13);
+    const widen = Math.max(h * 1e-6, Math.max(Math.abs(y0), Math.abs(y1)) * 1e-13, 4 * yError);
     const xa = hatIntegralInverse(y0 - widen, s), xb = hatIntegralInverse(y1 + widen, s);
     const xc = hatIntegralInverse(yc, s);
     const xMin = Math.min(xa, xb) * (1 - 1e-10), xMax = Math.max(xa, xb) * (1 + 1e-10);
     p[o] = yc;
-    p[o + PIECE_STRIDE - 1] = 1; // untrusted until proven
+    p[o + PIECE_EPS] = 1; // untrusted until proven
     if (!(xMin > 0 && xMax < Infinity && xc > 0 && xc < Infinity)) continue;
     const r = h / 2 + widen;
     let sum = 0, nFact = 1, rn = 1;
@@ -99,10 +109,11 @@ function buildPieces(lo: number, hi: number, s: number, count: number): Float64A
       sum += Math.abs(d) * rn;
       rn *= r;
     }
-    const m6 = Math.abs(c[PIECE_DEGREE + 1]) *
-      Math.max(Math.pow(xMin, e6), Math.pow(xMax, e6)) * (1 + 1e-9);
-    const eps = 1.01 * (m6 * rn) / factorial + FP_REL * (sum + xMax);
-    if (eps < PIECE_MAX_EPS) p[o + PIECE_STRIDE - 1] = eps;
+    const mNext = Math.abs(c[PIECE_DEGREE + 1]) *
+      Math.max(Math.pow(xMin, eNext), Math.pow(xMax, eNext)) * (1 + 1e-9);
+    const eps = 1.01 * (mNext * rn) / factorial + FP_REL * (sum + xMax) +
+      Math.pow(xMax, s) * yError * (1 + 1e-9);
+    if (eps < PIECE_MAX_EPS) p[o + PIECE_EPS] = eps;
   }
   return p;
 }
@@ -115,7 +126,7 @@ function buildPieces(lo: number, hi: number, s: number, count: number): Float64A
 function exactShare(p: Float64Array): number {
   const count = p.length / PIECE_STRIDE;
   let share = 0;
-  for (let j = 0; j < count; j++) share += Math.min(1, 4 * p[j * PIECE_STRIDE + PIECE_STRIDE - 1]);
+  for (let j = 0; j < count; j++) share += Math.min(1, 4 * p[j * PIECE_STRIDE + PIECE_EPS]);
   return share / count;
 }
 
@@ -134,7 +145,17 @@ export class ZipfSampler {
   /** Pieces per unit of y: y's piece is trunc((y − hLow)·pieceScale), the last one for hHigh. */
   readonly pieceScale: number;
 
-  constructor(readonly n: number, readonly s: number, readonly firstRank = 1) {
+  /**
+   * `yErrorUlps`: how far (in units of 2^−53·(|span| + |hHigh|)) a caller's
+   * y may be from the exact path's when it takes the pieces (0 for
+   * firstAttempt, which computes y as sample does).
+   */
+  constructor(
+    readonly n: number,
+    readonly s: number,
+    readonly firstRank = 1,
+    yErrorUlps = 0,
+  ) {
     if (!(n >= 1) || !Number.isSafeInteger(n)) throw new RangeError(`Zipf N ${n} is not >= 1`);
     if (!(s > 0) || !Number.isFinite(s)) throw new RangeError(`Zipf s ${s} is not > 0`);
     if (!Number.isSafeInteger(firstRank) || firstRank < 1 || firstRank > n) {
@@ -150,9 +171,11 @@ export class ZipfSampler {
     // The fewest pieces (a power of two) that leave under 0.2 % of first
     // attempts to the exact path through their bounds.
     let pieces: Float64Array = new Float64Array(0);
+    const yError = yErrorUlps * TWO_POW_MINUS_53 *
+      (Math.abs(this.span) + Math.max(Math.abs(this.hLow), Math.abs(this.hHigh)));
     if (this.hHigh > this.hLow) {
       for (let count = PIECES_MIN; count <= PIECES_MAX; count *= 2) {
-        pieces = buildPieces(this.hLow, this.hHigh, s, count);
+        pieces = buildPieces(this.hLow, this.hHigh, s, count, yError);
         if (exactShare(pieces) < 0.002) break;
       }
     }
@@ -200,9 +223,8 @@ export class ZipfSampler {
     let j = ((y - this.hLow) * this.pieceScale) | 0;
     if (j >= count) j = count - 1;
     const o = j * PIECE_STRIDE, d = y - p[o];
-    const x = p[o + 1] +
-      d * (p[o + 2] + d * (p[o + 3] + d * (p[o + 4] + d * (p[o + 5] + d * p[o + 6]))));
-    const eps = p[o + 7];
+    const x = p[o + 1] + d * p[o + 2] + d * d * (p[o + 3] + d * p[o + 4]);
+    const eps = p[o + PIECE_EPS];
     let k = Math.floor(x + 0.5);
     const frac = x + 0.5 - k;
     if (!(frac >= eps && frac <= 1 - eps)) return 0;
