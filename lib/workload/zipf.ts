@@ -33,6 +33,8 @@ export const ZIPF_PAGE_SIZE = 4096;
 export const ZIPF_TABLE_RANKS = 1 << 16;
 const GUIDE_CELLS_PER_RANK = 4;
 const TWO_POW_MINUS_53 = 1 / 9007199254740992;
+const TWO_POW_32 = 4294967296;
+const TWO_POW_MINUS_32 = 1 / TWO_POW_32;
 
 export type ZipfFields = Pick<
   Extract<WorkloadConfig, { kind: "zipf" }>,
@@ -282,10 +284,11 @@ export class ZipfSource implements OpSource {
   }
 
   emit(batch: DmaBatch, start: number, n: number): void {
-    if (this.table === null) this.emitUniform(batch, start, n);
-    else this.emitSkewed(this.table, this.head!, batch, start, n);
     batch.length.fill(this.c.accessSize, start, start + n);
-    fillWrites(this.writes, batch.write, start, n, this.threshold);
+    if (this.table === null) {
+      this.emitUniform(batch, start, n);
+      fillWrites(this.writes, batch.write, start, n, this.threshold);
+    } else this.emitSkewed(this.table, this.head!, batch, start, n);
   }
 
   /**
@@ -332,10 +335,17 @@ export class ZipfSource implements OpSource {
     const f = this.roundTable, f1 = 1 << aOdd, f2 = f1 + (1 << aEven), f3 = f2 + (1 << aOdd);
     const rng = this.address;
     let s0 = rng.s0, s1 = rng.s1, s2 = rng.s2, s3 = rng.s3;
+    // The write flags (fillWrites, inlined into pass 1: its own stream).
+    const write = batch.write, threshold = this.threshold;
+    const drawWrites = threshold > 0 && threshold < TWO_POW_32;
+    if (!drawWrites) write.fill(threshold > 0 ? 1 : 0, start, end);
+    const wr = this.writes;
+    let w0 = wr.s0, w1 = wr.s1, w2 = wr.s2, w3 = wr.s3;
     let from = start;
     while (from < end) {
       const to = from + CHUNK < end ? from + CHUNK : end;
-      const r0 = s0, r1 = s1, r2 = s2, r3 = s3; // the chunk's first state, for a redo
+      // The chunk's first states, for a redo.
+      const r0 = s0, r1 = s1, r2 = s2, r3 = s3, q0 = w0, q1 = w1, q2 = w2, q3 = w3;
       let searches = 0, tails = 0;
       for (let i = from; i < to; i++) {
         // A 53-bit uniform u = (a·2^26 + b)·2^−53 ∈ [0, 1): two xoshiro128**
@@ -371,6 +381,19 @@ export class ZipfSource implements OpSource {
         tailAt[tails] = i;
         tailDraw[tails] = draw;
         tails += listed & ~e & 1;
+        if (drawWrites) {
+          // xoshiro128** step of the write stream; r < threshold ⇔ write.
+          const mw = Math.imul(w1, 5);
+          const rw = Math.imul((mw << 7) | (mw >>> 25), 9) >>> 0;
+          const tw = w1 << 9;
+          w2 ^= w0;
+          w3 ^= w1;
+          w1 ^= w2;
+          w0 ^= w3;
+          w2 ^= tw;
+          w3 = (w3 << 11) | (w3 >>> 21);
+          write[i] = 1 - (((rw - threshold) * TWO_POW_MINUS_32 + 1) | 0);
+        }
       }
       for (let q = 0; q < searches; q++) {
         const draw = searchDraw[q];
@@ -471,12 +494,33 @@ export class ZipfSource implements OpSource {
         iova[tailAt[q]] = offset + page * ZIPF_PAGE_SIZE;
         if (redoFrom >= 0) break;
       }
+      if (redoFrom >= 0 && drawWrites) {
+        // The write stream does not move with the address stream: back to
+        // where it was at redoFrom, so the redo draws the same flags again.
+        w0 = q0;
+        w1 = q1;
+        w2 = q2;
+        w3 = q3;
+        for (let steps = redoFrom - from; steps > 0; steps--) {
+          const t = w1 << 9;
+          w2 ^= w0;
+          w3 ^= w1;
+          w1 ^= w2;
+          w0 ^= w3;
+          w2 ^= t;
+          w3 = (w3 << 11) | (w3 >>> 21);
+        }
+      }
       from = redoFrom >= 0 ? redoFrom : to;
     }
     rng.s0 = s0;
     rng.s1 = s1;
     rng.s2 = s2;
     rng.s3 = s3;
+    wr.s0 = w0;
+    wr.s1 = w1;
+    wr.s2 = w2;
+    wr.s3 = w3;
   }
 
   /** s = 0: a uniform page. */
