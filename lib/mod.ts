@@ -7,3 +7,4 @@ export * from "./tracking/mod.ts";
 export * from "./migration/mod.ts";
 export * from "./notebook/mod.ts";
 export * from "./sweep/mod.ts";
+export * from "./queries/mod.ts";

@@ -5,6 +5,9 @@
 // one-line message and exit code 3; a failed point, exit code 1.
 import { runDemo } from "../lib/demo/mod.ts";
 import { EngineError, StoreError } from "../lib/sweep/mod.ts";
+import { quietArrowBin } from "../lib/testing/npm_quiet.ts";
+
+quietArrowBin(); // before the workers start: see npm_quiet.ts
 
 const t0 = performance.now();
 try {

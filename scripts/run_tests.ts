@@ -4,6 +4,7 @@
 // line is the `ok | N passed | N failed` summary. Extra arguments go to
 // `deno test` (e.g. a file or `--filter name`).
 
+import { quietArrowBin } from "../lib/testing/npm_quiet.ts";
 import { installHint, SYSTEM_TOOLS, type SystemTool, toolPresent } from "../lib/testing/system.ts";
 
 function run(cmd: string[], env: Record<string, string> = {}): boolean {
@@ -53,6 +54,11 @@ function ensure(tools: SystemTool[]): void {
 }
 
 ensure(Object.values(SYSTEM_TOOLS));
+
+// Set up node_modules once, then give apache-arrow its missing bin file, so
+// no test sees Deno's "arrow2csv" warning on its subprocesses' stderr.
+run([Deno.execPath(), "install"]);
+quietArrowBin();
 
 const args = Deno.args.length ? Deno.args : ["lib/", "scripts/"];
 const r = new Deno.Command(Deno.execPath(), {

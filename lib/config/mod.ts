@@ -17,7 +17,7 @@ export {
   parseOpsRate,
   parseSize,
   UnitError,
-} from "./units.ts";
+} from "../units/mod.ts";
 export { canonicalJson, configHash, sha256Hex } from "./canonical.ts";
 export { applyOverrides, mergeInputs, parseAssignment, parseValue, setPath } from "./overrides.ts";
 export { JSON_SCHEMA_PATH, runConfigJsonSchema, runConfigJsonSchemaText } from "./json_schema.ts";

@@ -2,11 +2,11 @@
 // zod schema validates a config file for `deno task sim`, every point of a
 // sweep and a notebook's parameters. Defaults live here and only here, taken
 // from ../shared/FACTS.md; sizes, durations and rates accept unit strings
-// (units.ts). Effective values are bytes, milliseconds, bytes/s and ops/s.
+// (lib/units). Effective values are bytes, milliseconds, bytes/s and ops/s.
 
 import { z } from "zod";
-import { parseBandwidth, parseDuration, parseOpsRate, parseSize, UnitError } from "./units.ts";
-import { VENDOR_NAMES } from "../iommu/vendors.ts";
+import { parseBandwidth, parseDuration, parseOpsRate, parseSize, UnitError } from "../units/mod.ts";
+import { VENDOR_NAMES, type VendorName } from "../hw/mod.ts";
 
 function unit(parse: (v: unknown) => number, description: string) {
   return z.union([z.number(), z.string()]).transform((v, ctx) => {
@@ -56,7 +56,7 @@ const costs = z.strictObject({
 }).prefault({});
 
 const iommu = z.strictObject({
-  vendor: z.enum(VENDOR_NAMES as [string, ...string[]]).default("intel"),
+  vendor: z.enum(VENDOR_NAMES as [VendorName, ...VendorName[]]).default("intel"),
   pageSize: size("IO page size of the 1:1 guest mapping").prefault("2MiB"),
   // About 64 IOTLB entries on Intel (Neugebauer et al., SIGCOMM 2018,
   // unconfirmed); associativity is not published, so it is a knob.

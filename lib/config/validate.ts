@@ -5,8 +5,8 @@
 
 import { z } from "zod";
 import { type RunConfig, runConfigSchema } from "./schema.ts";
-import { formatSize } from "./units.ts";
-import { vendor } from "../iommu/vendors.ts";
+import { formatSize } from "../units/mod.ts";
+import { vendor } from "../hw/mod.ts";
 
 /** A config that failed validation; `problems` holds one line per fault. */
 export class ConfigError extends Error {

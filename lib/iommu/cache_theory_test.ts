@@ -13,17 +13,14 @@
 //   always hits.
 
 import assert from "node:assert/strict";
-import { createDomain } from "./domain.ts";
+import { testDomain } from "./test_util.ts";
 import type { DmaBatch, Domain } from "./types.ts";
 
 const PAGE = 4096;
 const B = 4096;
 
 function tlbDomain(entries: number, ways: number, pages: number): Domain {
-  const d = createDomain({
-    guest: { memory: "1GiB" },
-    iommu: { pageSize: PAGE, iotlb: { entries, ways } },
-  });
+  const d = testDomain({ memory: 2 ** 30, pageSize: PAGE, iotlb: { entries, ways } });
   d.map(0, Math.max(pages, 512) * PAGE, PAGE);
   d.setDirtyTracking(true);
   return d;

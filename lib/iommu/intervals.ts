@@ -1,10 +1,8 @@
 // The mapped IOVA ranges of a domain with the page size each was mapped at,
-// kept apart from the page table like iommufd's IOAS areas
-// (drivers/iommu/iommufd/io_pagetable.c): the dirty bitmap read fails with
-// EINVAL when its range is not contiguously mapped (__iommu_read_and_clear_dirty:
-// !iopt_area_contig_done), a map over a mapped range fails with EEXIST, and a
-// collapse never builds a leaf larger than the page size the range was mapped
-// at. Sorted and disjoint; neighbours with the same value are merged.
+// kept apart from the page table like iommufd's IOAS areas (io_pagetable.c):
+// a dirty read of a range not contiguously mapped is EINVAL, a map over a
+// mapped range EEXIST, and a collapse never builds a leaf larger than the
+// size the range was mapped at. Sorted, disjoint, like neighbours merged.
 
 export class IntervalSet {
   private readonly starts: number[] = [];

@@ -1,17 +1,11 @@
-// Invalidations (MODEL.md §4): what a page-selective or domain-selective
-// invalidation removes from the IOTLB and the walk cache, and the gather that
-// collects ranges to invalidate (Linux struct iommu_iotlb_gather). Costs are
-// not here: the domain charges them (STYLE: functional state apart from cost).
-//
-// Cached entries are tagged (vpn << 3) | code, where code = level − 1 and vpn
-// = IOVA >> (12 + 9·code): leaves in the IOTLB, non-leaf entries in the walk
-// cache, the same scheme (MODEL.md §3: tag = (IOVA >> leaf shift, leaf size)).
+// Invalidations (MODEL.md §4), functionally: what a page-selective
+// descriptor removes from the IOTLB and the walk cache (entries tagged as in
+// tags.ts), and the one aligned range a descriptor can name. Costs are not
+// here: the invalidator charges them (STYLE: functional state apart from cost).
 
 import { INVALID_TAG, type LruTable } from "./lru.ts";
 import { levelSize } from "./page_table.ts";
-
-/** Codes per tag: the low 3 bits. */
-export const TAG_CODES = 8;
+import { TAG_CODES } from "./tags.ts";
 
 /**
  * Drops every entry of `table` with one of `codes` whose range intersects
@@ -65,46 +59,4 @@ export function alignedCover(start: number, end: number): { start: number; size:
   while (size < end - start) size *= 2;
   while (Math.floor(start / size) !== Math.floor((end - 1) / size)) size *= 2;
   return { start: Math.floor(start / size) * size, size };
-}
-
-/**
- * Ranges waiting for invalidation, merged when contiguous or overlapping.
- * Callers add them in ascending IOVA order, as a page-table walk finds them;
- * a range that starts at or before the last runs (a collapse one level up
- * after the collapses below it) absorbs them.
- */
-export class Gather {
-  readonly starts: number[] = [];
-  readonly ends: number[] = [];
-  /** Ranges added since the last clear (leaves, before merging). */
-  added = 0;
-
-  add(start: number, end: number): void {
-    this.added++;
-    let n = this.ends.length;
-    while (n > 0 && this.starts[n - 1] >= start) {
-      n--;
-      if (this.ends[n] > end) end = this.ends[n];
-    }
-    if (n < this.ends.length) {
-      this.starts.length = n;
-      this.ends.length = n;
-    }
-    if (n > 0 && this.ends[n - 1] >= start) {
-      if (end > this.ends[n - 1]) this.ends[n - 1] = end;
-    } else {
-      this.starts.push(start);
-      this.ends.push(end);
-    }
-  }
-
-  get runs(): number {
-    return this.starts.length;
-  }
-
-  clear(): void {
-    this.starts.length = 0;
-    this.ends.length = 0;
-    this.added = 0;
-  }
 }

@@ -4,7 +4,9 @@
 // invalidation drops exactly the cached entries it intersects.
 
 import assert from "node:assert/strict";
-import { alignedCover, Gather, invalidateRange, TAG_CODES } from "./invalidation.ts";
+import { alignedCover, invalidateRange } from "./invalidation.ts";
+import { TAG_CODES } from "./tags.ts";
+import { Gather } from "./gather.ts";
 import { levelSize } from "./page_table.ts";
 import { LruTable } from "./lru.ts";
 

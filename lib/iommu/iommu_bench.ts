@@ -14,7 +14,7 @@
 //   and dirty reads, in a child process whose peak RSS (VmHWM) is reported.
 // `deno run -A lib/iommu/iommu_bench.ts` prints the rows; `deno task bench` too.
 
-import { createDomain } from "./domain.ts";
+import { testDomain } from "./test_util.ts";
 import type { DmaBatch, Domain } from "./types.ts";
 
 export interface BenchRow {
@@ -78,15 +78,16 @@ function runReference(bin: string, accesses: number): CRun {
 
 /** The engine set up as the C reference: 1 Mi 4 KiB pages mapped, tracking on. */
 export function hotPathDomain(log: boolean, general = false): Domain {
-  const d = createDomain({
-    guest: { memory: PAGES * 4096 },
-    iommu: { pageSize: 4096, iotlb: { entries: ENTRIES, ways: WAYS } },
+  const d = testDomain({
+    memory: PAGES * 4096,
+    pageSize: 4096,
+    iotlb: { entries: ENTRIES, ways: WAYS },
   });
   d.map(0, PAGES * 4096, 4096);
   d.setDirtyTracking(true);
   // The migration layer always attaches its per-page write log (the verifier).
   if (log) d.attachWriteLog(new Uint8Array(PAGES), 1);
-  if (general) (d as unknown as { forceGeneralPath: boolean }).forceGeneralPath = true;
+  if (general) d.forceGeneralPath = true;
   return d;
 }
 
@@ -204,7 +205,7 @@ export function shapeDomain(
   splitEvery = 0,
 ): Domain {
   const bytes = PAGES * 4096;
-  const d = createDomain({ guest: { memory: bytes }, iommu: { pageSize, iotlb } });
+  const d = testDomain({ memory: bytes, pageSize, iotlb });
   d.map(0, bytes, pageSize);
   // Lazy splitting's state: every `splitEvery`-th leaf split to 4 KiB (1 << 30: only the first).
   if (splitEvery > 0) {
@@ -291,9 +292,10 @@ export function memoryScenario(writes = 4_000_000): MemoryScenarioResult {
   const GiB = 2 ** 30;
   const guest = 4096 * GiB;
   const ws = 64 * GiB;
-  const d = createDomain({
-    guest: { memory: guest },
-    iommu: { pageSize: GiB, iotlb: { entries: ENTRIES, ways: WAYS } },
+  const d = testDomain({
+    memory: guest,
+    pageSize: GiB,
+    iotlb: { entries: ENTRIES, ways: WAYS },
   });
   d.map(0, guest, GiB);
   d.setDirtyTracking(true);

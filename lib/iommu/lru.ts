@@ -1,23 +1,8 @@
-// One generic set-associative LRU table, used for the IOTLB and for the
-// paging-structure (walk) cache (ChampSim reuses one cache class for every
-// level). Tags are numbers; a set's recency order for up to 8 ways is packed
-// 3 bits a way into one Int32 (position 0 = most recent), so a miss finds its
-// victim in O(1) (ENV-NOTES "Hot path in Deno"), and such a set always takes 8
-// tag slots (the unused ones stay empty) so a probe is 8 compares without a
-// loop. Wider sets (e.g. a fully associative 64-entry IOTLB) keep exact true
-// LRU with two typed-array structures instead of scanning their ways: an
-// open-addressing hash from tag to entry over the whole table (linear
-// probing, load <= 1/16 up to 2^20 slots, backward-shift deletion so no
-// tombstones), and per set an intrusive doubly linked recency list (head =
-// most recent, tail = victim; empty ways sit at the tail), so a lookup, a
-// touch, a victim and an invalidation are all O(1) and nothing is allocated
-// per access. A tag belongs to one set (the set is a function of the tag: its
-// vpn's low bits), so one hash serves every set.
-//
-// IommuDomain.dmaBatch deliberately duplicates lookup/touch/insert inline for
-// speed (the packed order; for wide sets the hash probe, the list moves and
-// the hash insert and delete); a property test in domain_test.ts keeps its
-// results equal to these methods' (the general path). Change both together.
+// One generic set-associative true-LRU table, for the IOTLB and the walk
+// cache alike (ChampSim reuses one cache class for every level). Sets of up
+// to 8 ways pack their recency order 3 bits a way into one Int32; wider sets
+// keep a tag hash and per-set recency lists: lookup, victim and invalidation
+// are O(1) either way (ENV-NOTES "Hot path in Deno").
 
 /** A tag that no lookup produces: marks an empty way (and an empty hash slot). */
 export const INVALID_TAG = -1;
@@ -36,6 +21,21 @@ export function hashSlot(tag: number, shift: number): number {
   return Math.imul(tag | 0, HASH_MUL) >>> shift;
 }
 
+/**
+ * A set of up to 8 ways takes 8 tag slots (the unused ones stay empty), so a
+ * probe is 8 compares without a loop, and its order (position 0 = most
+ * recent) gives a miss its victim at once. Wider sets (e.g. a fully
+ * associative 64-entry IOTLB) keep exact true LRU with an open-addressing
+ * hash from tag to entry over the whole table (linear probing, load <= 1/16
+ * up to 2^20 slots, backward-shift deletion, so no tombstones) and per set an
+ * intrusive doubly linked recency list (head = most recent, tail = victim;
+ * empty ways sit at the tail). A tag belongs to one set (its vpn's low bits),
+ * so one hash serves every set.
+ *
+ * dma_packed.ts and dma_wide.ts duplicate lookup/touch/insert inline for
+ * speed; properties_test.ts holds both paths to a reference model. Change
+ * them together.
+ */
 export class LruTable {
   readonly entries: number;
   readonly ways: number;

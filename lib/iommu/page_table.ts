@@ -1,24 +1,10 @@
-// The IO page table: a radix tree of 4 KiB table pages, 512 entries a level,
-// leaves at the level of their page size (MODEL.md §2), as in Linux
-// io-pgtable-arm.c / amd io_pgtable.c / intel iommu.c. Tables live in two
-// pools (512 slots a table, freed tables reused), so a 4 TiB guest with
-// millions of 4 KiB leaves stays compact: level-1 tables (4 KiB leaves only)
-// in a Uint8Array, a byte a leaf (0 or LEAF8 | W | A | D); higher tables in an
-// Int32Array whose slots hold 0 (not present), a child table index (> 0) or a
-// leaf (< 0: LEAF | W | A | D). get()/set() show both as the Int32 form. What
-// the walker changes structurally (split, collapse, unmap) it records into a
-// Gather; the caller pays for the invalidation (STYLE: state apart from cost).
-//
-// For the DMA hot path the table also keeps a region directory, one Int32 a
-// 2 MiB of IOVA: the 4 KiB table under that region, or the slot of the entry
-// (2 MiB, else 1 GiB) that maps it, with that entry's level, so the hot path
-// learns the leaf size of an IOVA from it too. It is the simulator's own shortcut, not a
-// modelled cache: a walk still costs one memory access a level in the
-// counters; the directory only saves the simulator the dependent loads of the
-// upper levels. Every change of a table at level 1 to 3 goes through
-// attach/detach (and a 1 GiB leaf's map through mapIn), which keep it.
+// The IO page table (MODEL.md §2): a radix tree of 4 KiB table pages, 512
+// entries a level, leaves at the level of their page size, as in Linux
+// io-pgtable-arm.c / amd io_pgtable.c / intel iommu.c. What split, collapse
+// and unmap change it records into a Gather; the caller pays for the
+// invalidation (STYLE: state apart from cost).
 
-import type { Gather } from "./invalidation.ts";
+import type { Gather } from "./gather.ts";
 import type { LeafInfo } from "./types.ts";
 
 export const BASE_SHIFT = 12;
@@ -124,6 +110,24 @@ class Pool<A extends Int32Array | Uint8Array> {
   }
 }
 
+/**
+ * Tables live in two pools (512 slots a table, freed tables reused), so a
+ * 4 TiB guest with millions of 4 KiB leaves stays compact: level-1 tables
+ * (4 KiB leaves only) in a Uint8Array, a byte a leaf (0 or LEAF8 | W | A | D);
+ * higher tables in an Int32Array whose slots hold 0 (not present), a child
+ * table index (> 0) or a leaf (< 0: LEAF | W | A | D). get()/set() show both
+ * as the Int32 form.
+ *
+ * For the DMA hot path the table also keeps a region directory, one Int32 a
+ * 2 MiB of IOVA: the 4 KiB table under that region, or the slot of the entry
+ * (2 MiB, else 1 GiB) that maps it, with that entry's level, so the hot path
+ * learns the leaf size of an IOVA from it too. It is the simulator's own
+ * shortcut, not a modelled cache: a walk still costs one memory access a
+ * level in the counters; the directory only saves the simulator the
+ * dependent loads of the upper levels. Every change of a table at level 1 to
+ * 3 goes through attach/detach (and a 1 GiB leaf's map through mapIn), which
+ * keep it.
+ */
 export class PageTable {
   readonly levels: number;
   /** Exclusive end of the IOVA space the levels cover (2^48 for 4 levels). */

@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { Gather } from "./invalidation.ts";
+import { Gather } from "./gather.ts";
 import { dirLevel, dirSlot, ENTRIES_PER_TABLE, LEAF8, levelSize, PageTable } from "./page_table.ts";
 
 const MiB = 2 ** 20;

@@ -36,7 +36,8 @@
 // no device object, and all three vendor records advertise the capability.
 
 import assert from "node:assert/strict";
-import { createDomain, IommuError } from "./domain.ts";
+import { IommuError } from "./errors.ts";
+import { testDomain } from "./test_util.ts";
 import type { Domain } from "./types.ts";
 
 const KiB = 1024;
@@ -158,7 +159,7 @@ for (const v of VARIANTS) {
     Deno.test(`iommufd selftest ${test}/${v.name} (scaled x2)`, () => {
       const length = v.kernelBytes * SCALE;
       const pteSize = v.huge ? HUGE : PAGE;
-      const d = createDomain({ guest: { memory: "1GiB" }, iommu: { pageSize: pteSize } });
+      const d = testDomain({ memory: 2 ** 30, pageSize: pteSize });
       d.map(BASE, length, pteSize);
       d.setDirtyTracking(true);
       // Three rounds on one domain, as the kernel's three bitmap placements.
@@ -176,7 +177,7 @@ for (const v of VARIANTS) {
 }
 
 Deno.test("iommufd selftest set_dirty_tracking: enable then disable both succeed", () => {
-  const d = createDomain({});
+  const d = testDomain();
   d.map(BASE, 16 * KiB, PAGE);
   d.setDirtyTracking(true);
   d.setDirtyTracking(false);

@@ -3,8 +3,7 @@
 // IOMMU_HWPT_GET_DIRTY_BITMAP with NO_CLEAR). Functional state and cost
 // accounting are kept apart: IommuStats only counts.
 
-import type { RunConfig } from "../config/mod.ts";
-import type { Vendor } from "./vendors.ts";
+import type { Vendor } from "../hw/vendors.ts";
 
 /** Subtractable counters of one domain (per round = end − start). */
 export interface IommuStats {
@@ -59,8 +58,6 @@ export interface LeafInfo {
 }
 
 export interface Domain {
-  /** The effective (validated, defaulted) config the domain was built from. */
-  readonly config: RunConfig;
   readonly vendor: Vendor;
   /** Whether dirty tracking is on (IOMMU_HWPT_SET_DIRTY_TRACKING). */
   readonly dirtyTracking: boolean;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { checkSimResult, SimContractError, simResultProblems } from "./contract.ts";
-import { simulate } from "./simulate.ts";
+import { simulateChecked as simulate } from "./test_util.ts";
 
 const small = {
   guest: { memory: "256MiB" },

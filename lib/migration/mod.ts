@@ -3,7 +3,12 @@ export { simulate, type SimulateOptions } from "./simulate.ts";
 export { checkSimResult, SimContractError, simResultProblems } from "./contract.ts";
 export { Verifier } from "./verifier.ts";
 export { formatResult } from "./format.ts";
-export { ENGINE_SOURCE_DIRS, engineSourceVersion } from "./version.ts";
+export {
+  ENGINE_SOURCE_DIRS,
+  engineSourceFiles,
+  engineSourceVersion,
+  isEngineSource,
+} from "./version.ts";
 export {
   ENGINE_VERSION,
   type RoundRecord,

@@ -6,10 +6,11 @@
 // clock lives here; the IOMMU model knows nothing of rounds.
 
 import { parseConfig, type RunConfig } from "../config/mod.ts";
-import { createDomain } from "../iommu/mod.ts";
-import type { DmaBatch, Domain, IommuStats } from "../iommu/types.ts";
+import { createDomain, diffStats } from "../iommu/mod.ts";
+import type { DmaBatch, Domain, IommuStats } from "../iommu/mod.ts";
 import {
   createTracker,
+  domainOptions,
   LOG_WRITTEN_SINCE_COPY,
   LOG_WRITTEN_SINCE_REPORT,
 } from "../tracking/mod.ts";
@@ -20,15 +21,6 @@ import { Verifier } from "./verifier.ts";
 
 const BATCH = 1 << 16;
 const NS_PER_MS = 1e6;
-
-/** Counters b − a, field by field (pageTableBytes fields are taken from b). */
-function diff(a: IommuStats, b: IommuStats): IommuStats {
-  const out = { ...b };
-  for (const k of Object.keys(b) as (keyof IommuStats)[]) {
-    if (k !== "pageTableBytes" && k !== "pageTableBytesPeak") out[k] = b[k] - a[k];
-  }
-  return out;
-}
 
 const rate = (misses: number, translations: number) => translations > 0 ? misses / translations : 0;
 
@@ -63,7 +55,7 @@ export async function simulate(
   const bandwidth = config.migration.bandwidth; // bytes/s
   const thresholdBytes = bandwidth * config.migration.downtimeLimit / 1000;
 
-  const domain = createDomain(config);
+  const domain = createDomain(domainOptions(config));
   domain.map(0, memory, config.iommu.pageSize);
   const log = new Uint8Array(memory / 4096);
   const tracker = createTracker({ config, domain, log });
@@ -83,7 +75,7 @@ export async function simulate(
   const s0 = domain.stats();
   runUntil(nowNs);
   const sWarm = domain.stats();
-  const baseline = diff(s0, sWarm);
+  const baseline = diffStats(sWarm, s0);
 
   // Tracking starts startBefore ahead of migration (seed 4.b: at
   // provisioning). Meanwhile the dirty set is read every readInterval and at
@@ -144,7 +136,7 @@ export async function simulate(
       // its work is recorded with the stop-and-copy, where no DMA runs.
       const before = domain.stats();
       tracker.stop();
-      record(round, startNs, nowNs, 0, diff(before, domain.stats()), true);
+      record(round, startNs, nowNs, 0, diffStats(domain.stats(), before), true);
       break;
     }
     // Round 0 also carries the work of tracking start (eager splits, the
@@ -154,12 +146,12 @@ export async function simulate(
     runUntil(nowNs);
     const report = tracker.report();
     verifier.copy(report.bitmap);
-    const d = diff(a, domain.stats());
+    const d = diffStats(domain.stats(), a);
     extraNs = config.migration.overheadDelaysRound ? d.invalidationNs : 0;
     record(round, startNs, nowNs, report.dirtyBytes, d, false);
     pending = report.dirtyBytes;
   }
-  const tracked = diff(sWarm, domain.stats());
+  const tracked = diffStats(domain.stats(), sWarm);
 
   const summary: Summary = {
     iotlbMissRate: rate(tracked.iotlbMisses, tracked.translations),

@@ -1,4 +1,5 @@
-// System tools that some tests need (Jupyter with the Deno kernel, Slurm). scripts/run_tests.ts ensures them before the tests run: present → use;
+// System tools that some tests need (Jupyter with the Deno kernel, Slurm,
+// Chromium for the site's browser test). scripts/run_tests.ts ensures them before the tests run: present → use;
 // missing and root → install with apt (idempotent); missing and not root →
 // print the one command to run and skip those tests loudly, but fail when
 // CI=true. Tests ask `needTool(name)` to learn whether they may run.
@@ -24,6 +25,13 @@ export const SYSTEM_TOOLS: Record<string, SystemTool> = {
     name: "slurm",
     commands: ["slurmctld", "slurmd", "sbatch", "squeue", "munged"],
     apt: ["slurmctld", "slurmd", "slurm-client", "munge"],
+  },
+  // Driven by playwright-core (never `playwright install`: no downloads). A
+  // font package so headless pages (and the README's screenshot) have text.
+  chromium: {
+    name: "chromium",
+    commands: ["chromium"],
+    apt: ["chromium", "fonts-dejavu-core"],
   },
 };
 

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { parseConfig } from "../config/mod.ts";
 import { createDomain } from "../iommu/mod.ts";
+import { domainOptions } from "./domain_options.ts";
 import { createTracker } from "./trackers.ts";
 import { mergeRanges } from "./device.ts";
 import { LOG_WRITTEN_SINCE_COPY, LOG_WRITTEN_SINCE_REPORT } from "./types.ts";
@@ -17,7 +18,7 @@ const REGIONS = 32;
 
 function setup(input: Record<string, unknown>) {
   const config = parseConfig({ guest: { memory: 64 * MiB }, ...input });
-  const domain = createDomain(config);
+  const domain = createDomain(domainOptions(config));
   domain.map(0, config.guest.memory, config.iommu.pageSize);
   const log = new Uint8Array(config.guest.memory / 4096);
   const tracker = createTracker({ config, domain, log });

@@ -11,7 +11,7 @@
 // K·bufferSize = workingSet.
 
 import type { WorkloadConfig } from "../config/mod.ts";
-import { formatSize } from "../config/units.ts";
+import { formatSize } from "../units/mod.ts";
 import { WorkloadError } from "./errors.ts";
 import { fillWrites, type OpSource, writeThreshold } from "./fixed_rate.ts";
 import type { Rng } from "./rng.ts";

@@ -4,7 +4,7 @@
 // geometry of uniform and stream.
 
 import type { WorkloadConfig } from "../config/mod.ts";
-import { formatSize } from "../config/units.ts";
+import { formatSize } from "../units/mod.ts";
 import { WorkloadError } from "./errors.ts";
 import type { Rng } from "./rng.ts";
 

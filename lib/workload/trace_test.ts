@@ -156,32 +156,65 @@ Deno.test("a relative trace path is read from baseDir", async () => {
   assert.equal(all(g).time.length, 1750);
 });
 
-Deno.test("malformed CSV rows are errors naming the file, the row and the line", async () => {
+Deno.test("malformed CSV rows are errors naming the file, the row, the line and the column", async () => {
   await withTemp(async (dir) => {
     const cases: [string, RegExp][] = [
       [
         "time,iova,length,write\n0,4096,64,1\n5,abc,64,1\n",
-        /t\.csv: row 2 \(line 3\): iova "abc" is not an address >= 0/,
+        /t\.csv: row 2 \(line 3\), column iova: "abc" is not an address >= 0 \(decimal bytes, or hex with 0x/,
       ],
-      ["time,iova,length,write\n0,4096,64,1\n5,-4096,64,1\n", /row 2 \(line 3\): iova "-4096"/],
+      [
+        "time,iova,length,write\n0,4096,64,1\n5,-4096,64,1\n",
+        /row 2 \(line 3\), column iova: "-4096" is not an address/,
+      ],
+      [
+        "time,iova,length,write\n0,4096,64,1\n5,1000,64,1\n5,0x10g0,64,1\n",
+        /row 3 \(line 4\), column iova: "0x10g0" is not an address/,
+      ],
+      // Bare hex digits are hex only when the header says so.
+      ["time,addr,length,write\n0,ff00,64,1\n", /row 1 \(line 2\), column addr: "ff00"/],
       [
         "time,iova,length,write\n0,4096,64,yes\n",
-        /row 1 \(line 2\): write "yes" is not 0, 1, true or false/,
+        /row 1 \(line 2\), column write: "yes" is not a direction \(write: 1, true, W, write; read: 0, false, R, read\)/,
       ],
-      ["time,iova,length,write\n0,4096,0,1\n", /row 1 \(line 2\): length "0" is not a byte count/],
-      ["time,iova,length,write\n0,4096,,1\n", /row 1 \(line 2\): length empty is not a byte count/],
+      ["time,iova,length,op\n0,4096,64,X\n", /row 1 \(line 2\), column op: "X" is not a direction/],
+      [
+        "time,iova,length,write\n0,4096,0,1\n",
+        /row 1 \(line 2\), column length: "0" is not a byte count/,
+      ],
+      [
+        "time,iova,size,write\n0,4096,,1\n",
+        /row 1 \(line 2\), column size: empty is not a byte count/,
+      ],
       [
         "time,iova,length,write\n0,4096,64,1\n-1,0,64,1\n",
-        /row 2 \(line 3\): time "-1" is not a number of ns/,
+        /row 2 \(line 3\), column time: "-1" is not a time >= 0 \(a number of ns, or with a unit/,
+      ],
+      [
+        "time_us,iova,length,write\n0,4096,64,1\n1.5x,0,64,1\n",
+        /row 2 \(line 3\), column time_us: "1.5x" is not a time >= 0 \(a number of us/,
+      ],
+      [
+        "ts,iova,length,write\n0,4096,64,1\n3 days,0,64,1\n",
+        /row 2 \(line 3\), column ts: "3 days"/,
       ],
       [
         "time,iova,length,write\n100,4096,64,1\n\n50,0,64,1\n",
-        /row 2 \(line 4\): time 50 is before the previous row's 100 \(rows must be in time order\)/,
+        /row 2 \(line 4\), column time: 50 ns is before the previous row's 100 ns \(rows must be in time order\)/,
+      ],
+      [
+        "time (us),iova,length,write\n1,4096,64,1\n0.5,0,64,1\n",
+        /row 2 \(line 3\), column time \(us\): 500 ns is before the previous row's 1000 ns/,
       ],
       ["time,iova,length,write\n0,4096,64\n", /row 1 \(line 2\): 3 fields, the header has 4/],
       [
-        "time,address,length,write\n0,0,1,1\n",
-        /missing column iova \(has: time, address, length, write/,
+        "time,where,length,write\n0,0,1,1\n",
+        /missing column iova \(has: time, where, length, write; accepted: iova as iova\/address\/addr\/dma_addr/,
+      ],
+      ["time_kb,iova,length,write\n0,0,1,1\n", /missing column time /],
+      [
+        "time_ms,iova_ms,length,write\n0,0,1,1\n",
+        /t\.csv: column iova_ms: unit "ms" does not apply to iova \(allowed: hex\)/,
       ],
       ["time,iova,length,write\n", /t\.csv: the trace has no rows/],
       ["", /empty trace file/],
@@ -198,6 +231,73 @@ Deno.test("malformed CSV rows are errors naming the file, the row and the line",
         `${JSON.stringify(text)} should fail with ${message}`,
       );
     }
+  });
+});
+
+Deno.test("spellings: ns or µs times, hex or decimal addresses, R/W or read/write give the same trace", async () => {
+  const want = {
+    time: [0, 1118, 1182.5, 2000000],
+    iova: [0x1000, 0x5bd7000, 16777216, 0xfff000],
+    length: [64, 54, 16, 4096],
+    write: [1, 0, 1, 0],
+  };
+  const spellings: [string, string][] = [
+    [
+      "canonical",
+      "time,iova,length,write\n0,4096,64,1\n1118,96301056,54,0\n" +
+      "1182.5,16777216,16,1\n2000000,16773120,4096,0\n",
+    ],
+    [
+      "µs in the header, hex, R/W",
+      "time_us,address,len,op\n0,0x1000,64,W\n1.118,0x5BD7000,54,R\n" +
+      "1.1825,0x1000000,16,w\n2000,0xfff000,4096,r\n",
+    ],
+    [
+      "(µs) header, read/write",
+      "Timestamp (µs),IOVA,Bytes,Direction\n0,4096,64,write\n" +
+      "1.118,96301056,54,read\n1.1825,16777216,16,WRITE\n2e3,16773120,4096,Read\n",
+    ],
+    [
+      "units in the cells",
+      "time,addr_hex,size,rw\n0ns,1000,64,W\n1.118us,5bd7000,54,R\n" +
+      "1.1825μs,1000000,16,wr\n2ms,fff000,0x1000,rd\n",
+    ],
+    [
+      "[ns] header, true/false",
+      "t [ns],dma_addr,length,is_write\n0,4096,64,true\n" +
+      "1118,96301056,54,false\n1182.5,16777216,16,TRUE\n2000000,16773120,4096,0\n",
+    ],
+  ];
+  await withTemp(async (dir) => {
+    for (const [name, text] of spellings) {
+      await Deno.writeTextFile(`${dir}/s.csv`, text);
+      assert.deepEqual(all(await traceGen(`${dir}/s.csv`)), want, name);
+    }
+    // The header and unit each column was read from.
+    await Deno.writeTextFile(`${dir}/s.csv`, spellings[2][1]);
+    const t = await loadTrace(`${dir}/s.csv`, { guestMemory: GiB });
+    assert.deepEqual(t.columns, {
+      time: { header: "Timestamp (µs)", unit: "µs" },
+      iova: { header: "IOVA", unit: "" },
+      length: { header: "Bytes", unit: "" },
+      write: { header: "Direction", unit: "" },
+    });
+    // A preferred spelling wins over a later one: `time` is read, `ts` ignored.
+    await Deno.writeTextFile(`${dir}/both.csv`, "ts,time,iova,length,write\n9,1,0,64,1\n");
+    assert.deepEqual(all(await traceGen(`${dir}/both.csv`)).time, [1]);
+
+    // Parquet with typed columns: a µs DOUBLE time, a VARCHAR op, `addr`.
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const db = await DuckDBInstance.create(":memory:");
+    const conn = await db.connect();
+    await conn.run(
+      `COPY (SELECT * FROM (VALUES (0.0::DOUBLE, 4096::BIGINT, 64, 'W'), ` +
+        `(1.118, 96301056, 54, 'R'), (1.1825, 16777216, 16, 'W'), (2000, 16773120, 4096, 'R')) ` +
+        `t(time_us, addr, size, op)) TO '${dir}/s.parquet' (FORMAT parquet)`,
+    );
+    conn.closeSync();
+    db.closeSync();
+    assert.deepEqual(all(await traceGen(`${dir}/s.parquet`)), want);
   });
 });
 
@@ -222,14 +322,14 @@ Deno.test("Parquet: rows with bad values are errors naming the row; a non-Parque
         `t(time, iova, length, write)) TO '${dir}/null.parquet' (FORMAT parquet)`,
     );
     await conn.run(
-      `COPY (SELECT 0::BIGINT AS time, 0::BIGINT AS addr, 64 AS length, 1 AS write) ` +
+      `COPY (SELECT 0::BIGINT AS time, 0::BIGINT AS place, 64 AS length, 1 AS write) ` +
         `TO '${dir}/cols.parquet' (FORMAT parquet)`,
     );
     conn.closeSync();
     db.closeSync();
     await assert.rejects(
       traceGen(`${dir}/null.parquet`),
-      /null\.parquet: row 2: iova empty is not an address/,
+      /null\.parquet: row 2, column iova: empty is not an address/,
     );
     await assert.rejects(traceGen(`${dir}/cols.parquet`), /cols\.parquet: missing column iova/);
     await Deno.writeTextFile(`${dir}/fake.parquet`, "time,iova,length,write\n");

@@ -1,3 +1,6 @@
+// Unit strings read and written as configs and messages use them: binary and
+// decimal prefixes, durations, bandwidths and rates; bad strings say what is allowed.
+
 import assert from "node:assert/strict";
 import {
   formatSize,

@@ -1,0 +1,185 @@
+// Dirty-read time (MODEL.md §13): what one IOMMU_HWPT_GET_DIRTY_BITMAP costs
+// the host. The driver reads page-table entries: Intel
+// (intel_iommu_read_and_clear_dirty → pfn_to_dma_pte) and AMD
+// (iommu_v1_read_and_clear_dirty → fetch_pte) walk from the root for every
+// leaf, ARM io-pgtable (arm_lpae_read_and_clear_dirty → __arm_lpae_iopte_walk)
+// walks the tree once per call and reads each entry it crosses. iommufd calls
+// the driver once per iova_bitmap window: at most 512 pages of user bitmap
+// mapped at a time (drivers/iommu/iommufd/iova_bitmap.c), 64 GiB of IOVA at
+// 4 KiB. Pure counting and arithmetic; the knobs are config section dirtyRead.
+
+import type { VendorName } from "../hw/mod.ts";
+
+/** How a driver walks the table for a dirty read. */
+export type DirtyWalkStyle = "per-leaf" | "tree";
+
+export const DIRTY_WALK_STYLE: Readonly<Record<VendorName, DirtyWalkStyle>> = {
+  intel: "per-leaf",
+  amd: "per-leaf",
+  smmuv3: "tree",
+};
+
+const BASE_PAGE = 4096;
+const ENTRIES_PER_TABLE = 512;
+/** PAGE_SIZE / sizeof(struct page *): user-bitmap pages iova_bitmap maps at once. */
+export const IOVA_BITMAP_WINDOW_PAGES = 512;
+
+/** Bytes one entry spans at `level` (1 = 4 KiB leaf). */
+const levelSpan = (level: number) => BASE_PAGE * ENTRIES_PER_TABLE ** (level - 1);
+
+function leafLevel(leafSize: number): number {
+  for (let l = 1; l <= 6; l++) if (levelSpan(l) === leafSize) return l;
+  throw new Error(`dirty read: leaf size ${leafSize} is not 4 KiB × 512^k`);
+}
+
+/** A run of leaves of one size: [iova, iova + length), aligned to leafSize. */
+export interface LeafRun {
+  iova: number;
+  length: number;
+  leafSize: number;
+}
+
+export interface EntriesRead {
+  leaves: number;
+  /** Entries above the leaves (the tables' pointers) read on the way. */
+  tableEntries: number;
+  total: number;
+}
+
+function checkRuns(runs: readonly LeafRun[], levels: number): void {
+  let last = -Infinity;
+  for (const r of [...runs].sort((a, b) => a.iova - b.iova)) {
+    if (r.length <= 0 || r.iova % r.leafSize !== 0 || r.length % r.leafSize !== 0) {
+      throw new Error(`dirty read: run [${r.iova}, +${r.length}) not aligned to ${r.leafSize}`);
+    }
+    if (leafLevel(r.leafSize) > levels) {
+      throw new Error(`dirty read: leaf ${r.leafSize} above ${levels} levels`);
+    }
+    if (r.iova < last) throw new Error(`dirty read: runs overlap at ${r.iova}`);
+    last = r.iova + r.length;
+  }
+}
+
+/** Number of distinct aligned `span` blocks the runs touch. */
+function blocksTouched(runs: readonly { iova: number; length: number }[], span: number): number {
+  const spans = runs.map((r) => [Math.floor(r.iova / span), Math.ceil((r.iova + r.length) / span)])
+    .sort((a, b) => a[0] - b[0]);
+  let n = 0, end = -Infinity;
+  for (const [a, b] of spans) {
+    const from = Math.max(a, end);
+    if (b > from) n += b - from;
+    end = Math.max(end, b);
+  }
+  return n;
+}
+
+/**
+ * Page-table entries one driver call reads over `runs` (the leaves of the
+ * range it was asked for) in a table of `levels` levels.
+ * per-leaf: each leaf costs levels − leafLevel + 1 entries (a walk from the root).
+ * tree: each entry at each level whose span meets a run with leaves at or
+ * below that level is read once.
+ */
+export function entriesRead(
+  runs: readonly LeafRun[],
+  levels: number,
+  style: DirtyWalkStyle,
+): EntriesRead {
+  checkRuns(runs, levels);
+  let leaves = 0, tableEntries = 0;
+  for (const r of runs) leaves += r.length / r.leafSize;
+  if (style === "per-leaf") {
+    for (const r of runs) {
+      tableEntries += (r.length / r.leafSize) * (levels - leafLevel(r.leafSize));
+    }
+  } else {
+    for (let k = 2; k <= levels; k++) {
+      tableEntries += blocksTouched(runs.filter((r) => leafLevel(r.leafSize) < k), levelSpan(k));
+    }
+  }
+  return { leaves, tableEntries, total: leaves + tableEntries };
+}
+
+/**
+ * Closed form for one mapping of `bytes` at leaf size `leafSize`, aligned
+ * to the top level's span: bytes/leafSize leaves, plus per-leaf walks or,
+ * for a tree walk, ⌈bytes / span(k)⌉ entries at every level k above the leaf.
+ */
+export function uniformEntriesRead(
+  bytes: number,
+  leafSize: number,
+  levels: number,
+  style: DirtyWalkStyle,
+): EntriesRead {
+  const l = leafLevel(leafSize);
+  const leaves = bytes / leafSize;
+  let tableEntries = 0;
+  if (style === "per-leaf") tableEntries = leaves * (levels - l);
+  else for (let k = l + 1; k <= levels; k++) tableEntries += Math.ceil(bytes / levelSpan(k));
+  return { leaves, tableEntries, total: leaves + tableEntries };
+}
+
+/** IOVA bytes one iova_bitmap window covers for a bitmap at `pageSize` (page-aligned buffer). */
+export function windowSpanBytes(pageSize: number): number {
+  return IOVA_BITMAP_WINDOW_PAGES * BASE_PAGE * 8 * pageSize;
+}
+
+/** iova_bitmap windows for a read of `length` bytes at bitmap page size `pageSize`. */
+export function bitmapWindows(length: number, pageSize: number): number {
+  if (!(length > 0) || length % pageSize !== 0) {
+    throw new Error(`dirty read: length ${length} must be a positive multiple of ${pageSize}`);
+  }
+  return Math.ceil(length / windowSpanBytes(pageSize));
+}
+
+/** The dirtyRead config section (lib/config/cost_sections.ts). */
+export interface DirtyReadCosts {
+  entryReadNs: number;
+  dirtyLeafNs: number;
+  windowNs: number;
+}
+
+export interface DirtyReadWork {
+  entries: number;
+  /** Leaves found dirty (test-and-cleared, bits set). */
+  dirtyLeaves: number;
+  windows: number;
+}
+
+/**
+ * The work of one GET_DIRTY_BITMAP over [iova, iova + length) whose leaves
+ * are `runs` (clipped to the range by the caller), with `dirtyLeaves` dirty.
+ * A tree walk starts again at the root for every window (one driver call a
+ * window), so its upper entries are counted per window.
+ */
+export function dirtyReadWork(
+  read: { iova: number; length: number; pageSize: number },
+  runs: readonly LeafRun[],
+  dirtyLeaves: number,
+  levels: number,
+  style: DirtyWalkStyle,
+): DirtyReadWork {
+  const windows = bitmapWindows(read.length, read.pageSize);
+  let entries: number;
+  if (style === "per-leaf") {
+    entries = entriesRead(runs, levels, style).total;
+  } else {
+    const span = windowSpanBytes(read.pageSize);
+    entries = 0;
+    for (let w = 0; w < windows; w++) {
+      const a = read.iova + w * span, b = Math.min(read.iova + read.length, a + span);
+      const clipped = runs.flatMap((r) => {
+        const s = Math.max(r.iova, a), e = Math.min(r.iova + r.length, b);
+        return e > s ? [{ iova: s, length: e - s, leafSize: r.leafSize }] : [];
+      });
+      entries += entriesRead(clipped, levels, style).total;
+    }
+  }
+  return { entries, dirtyLeaves, windows };
+}
+
+/** Time of that work, ns. */
+export function dirtyReadNs(work: DirtyReadWork, costs: DirtyReadCosts): number {
+  return work.entries * costs.entryReadNs + work.dirtyLeaves * costs.dirtyLeafNs +
+    work.windows * costs.windowNs;
+}
