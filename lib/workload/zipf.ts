@@ -24,6 +24,7 @@ import { FeistelPermutation } from "./permutation.ts";
 import type { Rng } from "./rng.ts";
 import { checkCommon, type SourceContext } from "./source.ts";
 import type { DmaBatch, IovaRange } from "./types.ts";
+import { CELL_SHIFT, ZipfHead } from "./zipf_head.ts";
 import { PIECE_EPS, PIECE_STRIDE, powerSum, ZipfSampler } from "./zipf_tail.ts";
 
 export { powerSum, ZipfSampler };
@@ -47,6 +48,8 @@ export type ZipfFields = Pick<
  */
 export class ZipfTable {
   readonly headRanks: number;
+  /** Σ_{r ≤ headRanks} r^−s, as summed for the cdf. */
+  readonly headMass: number;
   /** P(rank ≤ headRanks). */
   readonly pHead: number;
   /** cdf[i] = P(rank ≤ i + 1 | rank ≤ headRanks); the last is exactly 1. */
@@ -66,6 +69,7 @@ export class ZipfTable {
     let head = 0;
     for (let r = 1; r <= m; r++) this.cdf[r - 1] = head += Math.pow(r, -s);
     for (let i = 0; i < m; i++) this.cdf[i] /= head;
+    this.headMass = head;
     this.cdf[m - 1] = 1;
     let tail = 0;
     if (n > m) {
@@ -117,109 +121,14 @@ export function zipfPageCount(c: Pick<ZipfFields, "workingSet" | "accessSize">):
   return Math.floor((c.workingSet - c.accessSize) / ZIPF_PAGE_SIZE) + 1;
 }
 
-/** Bits of the uniform's top (of the first draw's 27) that index the cell table. */
-const CELL_BITS = 18;
-const CELL_SHIFT = 27 - CELL_BITS;
-/** A cell's entry when its draws may reach the tail. */
-const CELL_TAIL = -2;
 /** Operations drawn per pass (the scratch lists' length). */
 const CHUNK = 2048;
 const TWO_POW_53 = 9007199254740992;
+const TWO_POW_MINUS_26 = 1 / 67108864;
 
-const f64 = new Float64Array(1);
-const u64 = new BigUint64Array(f64.buffer);
-/** The next double after x > 0 towards zero, or away from it (`up`). */
-function nextDouble(x: number, up: boolean): number {
-  f64[0] = x;
-  u64[0] += up ? 1n : -1n;
-  return f64[0];
-}
-
-/**
- * The head search redone on the uniform's 53 bits as an integer,
- * U = a·2^26 + b = u·2^53, so that most head draws are one table lookup: the
- * same rank index for the same U. v = fl(u/pHead) is monotone in U, so
- * "cdf[i] ≤ v" holds exactly from some threshold on: t[i], the least U for
- * which it holds (found against the division itself). The rank index
- * headIndex(v) gives is then the first i with t[i] > U. A cell of U (its top
- * CELL_BITS bits) that no threshold cuts and that lies below fastEnd draws one
- * rank throughout: cell[] holds its page (≥ 0). A cell that needs the search
- * holds −(2j + 1), odd, j the first i with t[i] > the cell's least U (the
- * answer is at most a few further on); one that reaches pHead holds
- * CELL_TAIL, even.
- */
-class HeadCells {
-  /** t[i] as above for i < m, then Infinity. */
-  readonly t: Float64Array;
-  /** The page of each cell one rank fills (below 2^31), else −(2j + 1) or CELL_TAIL. */
-  readonly cell: Int32Array;
-  /**
-   * U below this take the thresholds; from here to pHead·2^53 the guide
-   * search itself (U whose v rounds up to 1, or every head draw when the
-   * guide's own rounding could pick another index than the thresholds).
-   */
-  readonly fastEnd: number;
-  /** The first i with t[i] > the least U of the first CELL_TAIL cell. */
-  readonly tailFrom: number;
-
-  constructor(table: ZipfTable, headPage: Uint32Array) {
-    const { cdf, pHead, headRanks: m } = table;
-    const holds = (i: number, u: number) => cdf[i] <= (u * TWO_POW_MINUS_53) / pHead;
-    this.t = new Float64Array(m + 1).fill(Infinity);
-    for (let i = 0; i < m; i++) {
-      // It holds at 2^53 (v = 1/pHead ≥ 1 ≥ cdf[i]); the estimate is off by a few.
-      let u = Math.min(TWO_POW_53, Math.floor(cdf[i] * pHead * TWO_POW_53));
-      if (holds(i, u)) { while (u > 0 && holds(i, u - 1)) u--; }
-      else while (!holds(i, u)) u++;
-      this.t[i] = u;
-    }
-    this.fastEnd = guideAgrees(table) ? Math.min(pHead * TWO_POW_53, this.t[m - 1]) : 0;
-    this.tailFrom = 0;
-    const cells = 1 << CELL_BITS, width = 2 ** (53 - CELL_BITS), headEnd = pHead * TWO_POW_53;
-    this.cell = new Int32Array(cells);
-    for (let g = 0, i = 0; g < cells; g++) {
-      const first = g * width, last = first + width - 1;
-      while (i < m - 1 && this.t[i] <= first) i++;
-      if (last >= headEnd) {
-        if (this.cell[g - 1] !== CELL_TAIL) this.tailFrom = i;
-        this.cell[g] = CELL_TAIL;
-      } else if (last < this.fastEnd && this.t[i] > last && headPage[i] < 2 ** 31) {
-        this.cell[g] = headPage[i];
-      } else this.cell[g] = -(2 * i + 1);
-    }
-  }
-}
-
-/**
- * Whether headIndex(v) = the first i with cdf[i] > v for every v < 1, as it
- * is when the guide's length is a power of two (then g/length and v·length
- * are exact, and v ≥ g/length). Otherwise the guide cell g that v·length
- * rounds into may start at a larger index when v is just below g/length as
- * rounded; check the least such v of every cell.
- */
-function guideAgrees(table: ZipfTable): boolean {
-  const { cdf, guide } = table;
-  const cells = guide.length;
-  if ((cells & (cells - 1)) === 0) return true;
-  const first = (v: number) => {
-    let lo = 0, hi = cdf.length; // the first i with cdf[i] > v
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (cdf[mid] <= v) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-  for (let g = 1; g < cells; g++) {
-    let v = g / cells; // as guide[g] was built
-    if (Math.floor(v * cells) >= g) {
-      while (Math.floor(nextDouble(v, false) * cells) >= g) v = nextDouble(v, false);
-    } else {
-      while (Math.floor(v * cells) < g) v = nextDouble(v, true);
-    }
-    if (guide[g] > first(v)) return false;
-  }
-  return true;
+/** table.headIndex(v) for v = fl(U·2^−53/pHead): the search itself, for the rare cases. */
+function guideIndex(draw: number, table: ZipfTable): number {
+  return table.headIndex((draw * TWO_POW_MINUS_53) / table.pHead);
 }
 
 export class ZipfSource implements OpSource {
@@ -228,7 +137,7 @@ export class ZipfSource implements OpSource {
   private readonly table: ZipfTable | null;
   /** The page of each table rank (headPage[i] for rank i + 1), permutation applied. */
   private readonly headPage: Uint32Array;
-  private readonly head: HeadCells | null;
+  private readonly head: ZipfHead | null;
   private readonly permutation: FeistelPermutation | null;
   /** The permutation's round functions as tables (empty without one). */
   private readonly roundTable: Uint16Array;
@@ -236,12 +145,18 @@ export class ZipfSource implements OpSource {
   private readonly nextUniform: () => number;
   private readonly writes: Rng;
   private readonly threshold: number;
-  // Scratch of emitSkewed: the operations of a chunk that need the search or the tail.
+  // Scratch of emitSkewed: the operations of a chunk for passes 2, 3 and 4.
   private readonly searchAt = new Int32Array(CHUNK);
-  private readonly searchFrom = new Int32Array(CHUNK);
-  private readonly searchDraw = new Float64Array(CHUNK);
+  private readonly coldAt = new Int32Array(CHUNK);
   private readonly tailAt = new Int32Array(CHUNK);
-  private readonly tailDraw = new Float64Array(CHUNK);
+  /** Operations whose iova holds a rank index until the permutation pass. */
+  private readonly permuteAt = new Int32Array(CHUNK);
+  private searches = 0;
+  private colds = 0;
+  private tails = 0;
+  private permutes = 0;
+  /** The address and write streams' states at the chunk's start, for a redo. */
+  private readonly chunkFirst = new Int32Array(8);
 
   constructor(private readonly c: ZipfFields, ctx: SourceContext) {
     checkCommon(c, ctx);
@@ -262,7 +177,7 @@ export class ZipfSource implements OpSource {
     const head = this.table?.headRanks ?? 0;
     this.headPage = new Uint32Array(head);
     for (let i = 0; i < head; i++) this.headPage[i] = this.pageOfRank(i + 1);
-    this.head = this.table ? new HeadCells(this.table, this.headPage) : null;
+    this.head = this.table ? new ZipfHead(this.table, this.headPage) : null;
     const address = this.address = ctx.stream("address");
     this.nextUniform = () => address.nextFloat();
     this.writes = ctx.stream("write");
@@ -292,235 +207,262 @@ export class ZipfSource implements OpSource {
   }
 
   /**
-   * s > 0, a chunk at a time in three passes, so that the common case runs
-   * without a branch that depends on the draw: (1) draw every operation's
-   * uniform and store the page of its cell, listing the operations whose
-   * cell needs the head search or reaches the tail; (2) search for the
-   * first list; (3) the tail for the second, in order. A tail rank whose
-   * first attempt is rejected draws more uniforms (never seen with the
-   * tail starting at rank 2^16 + 1: its rejection rate is about 10^−11), which
-   * moves every later draw: then the chunk is redone from the next operation.
-   * State stays in locals; nothing is allocated.
+   * s > 0, a chunk at a time in passes, so that the common case runs
+   * without a branch that depends on the draw (each pass its own method,
+   * with few live values): drawChunk draws every operation's uniform U and
+   * its write flag, stores the page of U's cell (or U itself, for later) and
+   * lists the operations whose cell needs the threshold scan, the cold
+   * formula or the tail (zipf_head.ts); then scanPass, coldPass, tailPass
+   * (in order) and, with scatter, permutePass on the ranks of the last two.
+   * A tail rank whose first attempt is rejected draws more uniforms (never
+   * seen with the tail starting at rank 2^16 + 1: its rejection rate is
+   * about 10^−11), which moves every later draw: then the chunk is redone
+   * from the next operation. Nothing is allocated.
    */
-  private emitSkewed(
-    table: ZipfTable,
-    head: HeadCells,
-    batch: DmaBatch,
-    start: number,
-    n: number,
-  ): void {
-    const offset = this.c.offset;
-    const iova = batch.iova;
-    const end = start + n;
-    const headPage = this.headPage, thresholds = head.t;
-    const cell = head.cell, fastEnd = head.fastEnd, headEnd = table.pHead * TWO_POW_53;
-    const pHead = table.pHead, tailShare = 1 - pHead;
-    const cdf = table.cdf, guide = table.guide, guideCells = guide.length;
-    const searchAt = this.searchAt, searchFrom = this.searchFrom, searchDraw = this.searchDraw;
-    const tailAt = this.tailAt, tailDraw = this.tailDraw;
-    const tail = table.tail;
-    const tailFrom = head.tailFrom;
-    // The tail sampler's first attempt (ZipfSampler.firstAttempt, inlined).
-    const pieces = tail?.pieces ?? EMPTY, pieceCount = pieces.length / PIECE_STRIDE;
-    const hLow = tail?.hLow ?? 0, hHigh = tail?.hHigh ?? 0, tailSlope = table.tailSlope;
-    const pieceScale = tail?.pieceScale ?? 0, cut = tail?.cut ?? 0;
-    const firstRank = tail?.firstRank ?? 1, lastRank = tail?.n ?? 1;
-    // The permutation (FeistelPermutation.apply, inlined): even rounds split
-    // (hi, lo) as (hiBits, loBits), odd rounds as (loBits, hiBits).
-    const perm = this.permutation;
-    const size = perm?.size ?? 0, aEven = perm?.hiBits ?? 0, aOdd = perm?.loBits ?? 0;
-    const loMaskEven = (1 << aOdd) - 1, hiEven = 1 << aEven;
-    const loMaskOdd = (1 << aEven) - 1, hiOdd = 1 << aOdd;
-    // F_r tables: rounds 0 and 2 index by the low aOdd bits, 1 and 3 by aEven.
-    const f = this.roundTable, f1 = 1 << aOdd, f2 = f1 + (1 << aEven), f3 = f2 + (1 << aOdd);
-    const rng = this.address;
-    let s0 = rng.s0, s1 = rng.s1, s2 = rng.s2, s3 = rng.s3;
-    // The write flags (fillWrites, inlined into pass 1: its own stream).
-    const write = batch.write, threshold = this.threshold;
+  private emitSkewed(table: ZipfTable, head: ZipfHead, batch: DmaBatch, start: number, n: number) {
+    const end = start + n, write = batch.write, threshold = this.threshold;
     const drawWrites = threshold > 0 && threshold < TWO_POW_32;
     if (!drawWrites) write.fill(threshold > 0 ? 1 : 0, start, end);
-    const wr = this.writes;
-    let w0 = wr.s0, w1 = wr.s1, w2 = wr.s2, w3 = wr.s3;
-    let from = start;
-    while (from < end) {
+    const address = this.address, writes = this.writes, first = this.chunkFirst;
+    for (let from = start; from < end;) {
       const to = from + CHUNK < end ? from + CHUNK : end;
-      // The chunk's first states, for a redo.
-      const r0 = s0, r1 = s1, r2 = s2, r3 = s3, q0 = w0, q1 = w1, q2 = w2, q3 = w3;
-      let searches = 0, tails = 0;
-      for (let i = from; i < to; i++) {
-        // A 53-bit uniform u = (a·2^26 + b)·2^−53 ∈ [0, 1): two xoshiro128**
-        // steps, inlined (rng.ts has the reference form; this is Rng.nextFloat).
-        let m = Math.imul(s1, 5);
-        const a = Math.imul((m << 7) | (m >>> 25), 9) >>> 5;
-        let t = s1 << 9;
-        s2 ^= s0;
-        s3 ^= s1;
-        s1 ^= s2;
-        s0 ^= s3;
-        s2 ^= t;
-        s3 = (s3 << 11) | (s3 >>> 21);
-        m = Math.imul(s1, 5);
-        const b = Math.imul((m << 7) | (m >>> 25), 9) >>> 6;
-        t = s1 << 9;
-        s2 ^= s0;
-        s3 ^= s1;
-        s1 ^= s2;
-        s0 ^= s3;
-        s2 ^= t;
-        s3 = (s3 << 11) | (s3 >>> 21);
-        const draw = a * 67108864 + b; // U = u·2^53, exact
-        // floor(u·2^CELL_BITS) is a's top CELL_BITS bits. A listed
-        // operation's iova is written again in pass 2 or 3.
-        const e = cell[a >>> CELL_SHIFT];
-        iova[i] = offset + e * ZIPF_PAGE_SIZE;
-        const listed = e >>> 31; // 1 for a search (odd) and CELL_TAIL (even)
-        searchAt[searches] = i;
-        searchFrom[searches] = ~e >> 1; // j of −(2j + 1)
-        searchDraw[searches] = draw;
-        searches += listed & e;
-        tailAt[tails] = i;
-        tailDraw[tails] = draw;
-        tails += listed & ~e & 1;
-        if (drawWrites) {
-          // xoshiro128** step of the write stream; r < threshold ⇔ write.
-          const mw = Math.imul(w1, 5);
-          const rw = Math.imul((mw << 7) | (mw >>> 25), 9) >>> 0;
-          const tw = w1 << 9;
-          w2 ^= w0;
-          w3 ^= w1;
-          w1 ^= w2;
-          w0 ^= w3;
-          w2 ^= tw;
-          w3 = (w3 << 11) | (w3 >>> 21);
-          write[i] = 1 - (((rw - threshold) * TWO_POW_MINUS_32 + 1) | 0);
-        }
+      first[0] = address.s0, first[1] = address.s1, first[2] = address.s2, first[3] = address.s3;
+      first[4] = writes.s0, first[5] = writes.s1, first[6] = writes.s2, first[7] = writes.s3;
+      this.drawChunk(head, batch, from, to, drawWrites);
+      this.permutes = 0;
+      if (this.searches > 0) this.scanPass(table, head, batch);
+      if (this.colds > 0) this.coldPass(table, head, batch);
+      const redoFrom = this.tails > 0 ? this.tailPass(table, head, batch, from) : -1;
+      if (this.permutes > 0) this.permutePass(batch);
+      if (redoFrom < 0) {
+        from = to;
+        continue;
       }
-      for (let q = 0; q < searches; q++) {
-        const draw = searchDraw[q];
-        let page: number;
-        if (draw < fastEnd) {
-          let j = searchFrom[q];
-          while (thresholds[j] <= draw) j++;
-          page = headPage[j];
-        } else {
-          // ZipfTable.headIndex, inlined
-          const v = (draw * TWO_POW_MINUS_53) / pHead;
-          let j = guide[Math.floor(v * guideCells)];
-          while (cdf[j] <= v) j++;
-          page = headPage[j];
-        }
-        iova[searchAt[q]] = offset + page * ZIPF_PAGE_SIZE;
-      }
-      let redoFrom = -1;
-      for (let q = 0; q < tails; q++) {
-        const draw = tailDraw[q];
-        let page: number;
-        if (draw < headEnd) {
-          // the part of a cell below pHead
-          if (draw < fastEnd) {
-            let j = tailFrom;
-            while (thresholds[j] <= draw) j++;
-            page = headPage[j];
-          } else {
-            const v = (draw * TWO_POW_MINUS_53) / pHead;
-            let j = guide[Math.floor(v * guideCells)];
-            while (cdf[j] <= v) j++;
-            page = headPage[j];
-          }
-        } else {
-          const w = draw * TWO_POW_MINUS_53 - pHead;
-          let k = 0;
-          if (pieceCount > 0) {
-            const y = hHigh + w * tailSlope;
-            let p = ((y - hLow) * pieceScale) | 0;
-            if (p >= pieceCount) p = pieceCount - 1;
-            const o = p * PIECE_STRIDE, d = y - pieces[o];
-            const x = pieces[o + 1] + d * pieces[o + 2] +
-              d * d * (pieces[o + 3] + d * pieces[o + 4]);
-            const eps = pieces[o + PIECE_EPS];
-            let r = Math.floor(x + 0.5);
-            const frac = x + 0.5 - r;
-            if (frac >= eps && frac <= 1 - eps) {
-              if (r < firstRank) r = firstRank;
-              else if (r > lastRank) r = lastRank;
-              if (r - x <= cut - eps) k = r;
-            }
-          }
-          const v = k === 0 ? w / tailShare : 0;
-          if (k === 0) k = tail!.firstAttemptExact(v);
-          if (k === 0) {
-            // Rejected: replay the chunk's draws up to this operation, let
-            // the sampler draw on from there, and redo the chunk after it.
-            const at = tailAt[q];
-            s0 = r0;
-            s1 = r1;
-            s2 = r2;
-            s3 = r3;
-            for (let steps = 2 * (at - from + 1); steps > 0; steps--) {
-              const t = s1 << 9;
-              s2 ^= s0;
-              s3 ^= s1;
-              s1 ^= s2;
-              s0 ^= s3;
-              s2 ^= t;
-              s3 = (s3 << 11) | (s3 >>> 21);
-            }
-            rng.s0 = s0;
-            rng.s1 = s1;
-            rng.s2 = s2;
-            rng.s3 = s3;
-            k = tail!.sample(v, this.nextUniform);
-            s0 = rng.s0;
-            s1 = rng.s1;
-            s2 = rng.s2;
-            s3 = rng.s3;
-            redoFrom = at + 1;
-          }
-          let x = k - 1;
-          if (perm !== null) {
-            do {
-              let lo = x & loMaskEven;
-              x = lo * hiEven + ((x >>> aOdd) ^ f[lo]);
-              lo = x & loMaskOdd;
-              x = lo * hiOdd + ((x >>> aEven) ^ f[f1 + lo]);
-              lo = x & loMaskEven;
-              x = lo * hiEven + ((x >>> aOdd) ^ f[f2 + lo]);
-              lo = x & loMaskOdd;
-              x = lo * hiOdd + ((x >>> aEven) ^ f[f3 + lo]);
-            } while (x >= size);
-          }
-          page = x;
-        }
-        iova[tailAt[q]] = offset + page * ZIPF_PAGE_SIZE;
-        if (redoFrom >= 0) break;
-      }
-      if (redoFrom >= 0 && drawWrites) {
+      if (drawWrites) {
         // The write stream does not move with the address stream: back to
         // where it was at redoFrom, so the redo draws the same flags again.
-        w0 = q0;
-        w1 = q1;
-        w2 = q2;
-        w3 = q3;
-        for (let steps = redoFrom - from; steps > 0; steps--) {
-          const t = w1 << 9;
-          w2 ^= w0;
-          w3 ^= w1;
-          w1 ^= w2;
-          w0 ^= w3;
-          w2 ^= t;
-          w3 = (w3 << 11) | (w3 >>> 21);
+        writes.s0 = first[4], writes.s1 = first[5], writes.s2 = first[6], writes.s3 = first[7];
+        for (let i = from; i < redoFrom; i++) writes.nextU32();
+      }
+      from = redoFrom;
+    }
+  }
+
+  /** Pass 1 over [from, to): see emitSkewed. */
+  private drawChunk(
+    head: ZipfHead,
+    batch: DmaBatch,
+    from: number,
+    to: number,
+    drawWrites: boolean,
+  ) {
+    const offset = this.c.offset, iova = batch.iova, write = batch.write;
+    const cell = head.cell, threshold = this.threshold;
+    const searchAt = this.searchAt, coldAt = this.coldAt, tailAt = this.tailAt;
+    const rng = this.address, wr = this.writes;
+    let s0 = rng.s0, s1 = rng.s1, s2 = rng.s2, s3 = rng.s3;
+    let w0 = wr.s0, w1 = wr.s1, w2 = wr.s2, w3 = wr.s3;
+    let searches = 0, colds = 0, tails = 0;
+    for (let i = from; i < to; i++) {
+      // A 53-bit uniform u = (a·2^26 + b)·2^−53 ∈ [0, 1): two xoshiro128**
+      // steps, inlined (rng.ts has the reference form; this is Rng.nextFloat).
+      let m = Math.imul(s1, 5);
+      const a = Math.imul((m << 7) | (m >>> 25), 9) >>> 5;
+      let t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      m = Math.imul(s1, 5);
+      const b = Math.imul((m << 7) | (m >>> 25), 9) >>> 6;
+      t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      const draw = a * 67108864 + b; // U = u·2^53, exact
+      // floor(u·2^CELL_BITS) is a's top CELL_BITS bits. A page, or for a
+      // listed operation U itself, kept in iova until its pass: base +
+      // listed·(U − base), exact since base is then the offset.
+      const e = cell[a >>> CELL_SHIFT];
+      const listed = e >>> 31;
+      const base = offset + (e & ~(e >> 31)) * ZIPF_PAGE_SIZE;
+      iova[i] = base + listed * (draw - base);
+      searchAt[searches] = i;
+      searches += listed & e & (e >> 1) & 1; // …11
+      tailAt[tails] = i;
+      tails += listed & (e >> 1) & ~e & 1; // …10
+      coldAt[colds] = i;
+      colds += listed & ~(e | (e >> 1)) & 1; // …00
+      if (drawWrites) {
+        // xoshiro128** step of the write stream (fillWrites, inlined).
+        const mw = Math.imul(w1, 5);
+        const rw = Math.imul((mw << 7) | (mw >>> 25), 9) >>> 0;
+        const tw = w1 << 9;
+        w2 ^= w0;
+        w3 ^= w1;
+        w1 ^= w2;
+        w0 ^= w3;
+        w2 ^= tw;
+        w3 = (w3 << 11) | (w3 >>> 21);
+        write[i] = 1 - (((rw - threshold) * TWO_POW_MINUS_32 + 1) | 0);
+      }
+    }
+    rng.s0 = s0, rng.s1 = s1, rng.s2 = s2, rng.s3 = s3;
+    wr.s0 = w0, wr.s1 = w1, wr.s2 = w2, wr.s3 = w3;
+    this.searches = searches, this.colds = colds, this.tails = tails;
+  }
+
+  /** The threshold scan from the cell's first index (zipf_head.ts). */
+  private scanPass(table: ZipfTable, head: ZipfHead, batch: DmaBatch) {
+    const offset = this.c.offset, iova = batch.iova, headPage = this.headPage;
+    const thresholds = head.t, cell = head.cell, fastEnd = head.fastEnd;
+    const searchAt = this.searchAt, count = this.searches;
+    for (let q = 0; q < count; q++) {
+      const at = searchAt[q], draw = iova[at];
+      let j: number;
+      if (draw < fastEnd) {
+        j = ~cell[(draw * TWO_POW_MINUS_26) >>> CELL_SHIFT] >> 2; // j of −(4j + 1)
+        while (thresholds[j] <= draw) j++;
+      } else j = guideIndex(draw, table);
+      iova[at] = offset + headPage[j] * ZIPF_PAGE_SIZE;
+    }
+  }
+
+  /** The cold ranks: index floor(H⁻¹(y) − ½) where a piece's bound proves it, else the search. */
+  private coldPass(table: ZipfTable, head: ZipfHead, batch: DmaBatch) {
+    const offset = this.c.offset, iova = batch.iova;
+    const pieces = head.coldPieces, pieceCount = pieces.length / PIECE_STRIDE;
+    const slope = head.coldSlope, intercept = head.coldIntercept;
+    const low = head.coldLow, scale = head.coldScale;
+    const firstIndex = head.coldFirst, headRanks = table.headRanks;
+    const coldAt = this.coldAt, count = this.colds, permuteAt = this.permuteAt;
+    const scatter = this.permutation !== null;
+    let permutes = this.permutes;
+    for (let q = 0; q < count; q++) {
+      const at = coldAt[q], draw = iova[at];
+      const y = draw * slope + intercept;
+      const pf = (y - low) * scale;
+      let j = -1;
+      if (pf >= 0 && pf < pieceCount) {
+        const o = (pf | 0) * PIECE_STRIDE, d = y - pieces[o];
+        const x = pieces[o + 1] + d * pieces[o + 2] + d * d * (pieces[o + 3] + d * pieces[o + 4]);
+        const eps = pieces[o + PIECE_EPS];
+        const r = Math.floor(x - 0.5);
+        const frac = x - 0.5 - r;
+        if (frac >= eps && frac <= 1 - eps && r >= firstIndex && r < headRanks) j = r;
+      }
+      if (j < 0) j = guideIndex(draw, table);
+      if (scatter) {
+        iova[at] = j;
+        permuteAt[permutes++] = at;
+      } else iova[at] = offset + j * ZIPF_PAGE_SIZE;
+    }
+    this.permutes = permutes;
+  }
+
+  /**
+   * The tail, in order: the first attempt from the sampler's pieces (its
+   * firstAttempt, inlined, y taken from u without the division), else
+   * exactly; returns the operation to redo the chunk from after a
+   * rejection, or −1.
+   */
+  private tailPass(table: ZipfTable, head: ZipfHead, batch: DmaBatch, from: number): number {
+    const offset = this.c.offset, iova = batch.iova, headPage = this.headPage;
+    const thresholds = head.t, fastEnd = head.fastEnd, tailFrom = head.tailFrom;
+    const pHead = table.pHead, headEnd = pHead * TWO_POW_53, tailShare = 1 - pHead;
+    const tail = table.tail!, tailSlope = table.tailSlope;
+    const pieces = tail.pieces, pieceCount = pieces.length / PIECE_STRIDE;
+    const hLow = tail.hLow, hHigh = tail.hHigh, pieceScale = tail.pieceScale, cut = tail.cut;
+    const firstRank = tail.firstRank, lastRank = tail.n;
+    const tailAt = this.tailAt, count = this.tails, permuteAt = this.permuteAt;
+    const scatter = this.permutation !== null;
+    let permutes = this.permutes;
+    let redoFrom = -1;
+    for (let q = 0; q < count; q++) {
+      const at = tailAt[q], draw = iova[at];
+      if (draw < headEnd) {
+        // the part of a cell below pHead
+        let j: number;
+        if (draw < fastEnd) {
+          j = tailFrom;
+          while (thresholds[j] <= draw) j++;
+        } else j = guideIndex(draw, table);
+        iova[at] = offset + headPage[j] * ZIPF_PAGE_SIZE;
+        continue;
+      }
+      const w = draw * TWO_POW_MINUS_53 - pHead;
+      let k = 0;
+      if (pieceCount > 0) {
+        const y = hHigh + w * tailSlope;
+        let p = ((y - hLow) * pieceScale) | 0;
+        if (p >= pieceCount) p = pieceCount - 1;
+        const o = p * PIECE_STRIDE, d = y - pieces[o];
+        const x = pieces[o + 1] + d * pieces[o + 2] + d * d * (pieces[o + 3] + d * pieces[o + 4]);
+        const eps = pieces[o + PIECE_EPS];
+        let r = Math.floor(x + 0.5);
+        const frac = x + 0.5 - r;
+        if (frac >= eps && frac <= 1 - eps) {
+          if (r < firstRank) r = firstRank;
+          else if (r > lastRank) r = lastRank;
+          if (r - x <= cut - eps) k = r;
         }
       }
-      from = redoFrom >= 0 ? redoFrom : to;
+      if (k === 0) {
+        const v = w / tailShare; // the exact path's uniform
+        k = tail.firstAttemptExact(v);
+        if (k === 0) {
+          // Rejected: the address stream back to just after this operation's
+          // draws, the sampler drawing on from there; the rest is redone.
+          const rng = this.address, first = this.chunkFirst;
+          rng.s0 = first[0], rng.s1 = first[1], rng.s2 = first[2], rng.s3 = first[3];
+          for (let i = 2 * (at - from + 1); i > 0; i--) rng.nextU32();
+          k = tail.sample(v, this.nextUniform);
+          redoFrom = at + 1;
+        }
+      }
+      if (scatter) {
+        iova[at] = k - 1;
+        permuteAt[permutes++] = at;
+      } else iova[at] = offset + (k - 1) * ZIPF_PAGE_SIZE;
+      if (redoFrom >= 0) break;
     }
-    rng.s0 = s0;
-    rng.s1 = s1;
-    rng.s2 = s2;
-    rng.s3 = s3;
-    wr.s0 = w0;
-    wr.s1 = w1;
-    wr.s2 = w2;
-    wr.s3 = w3;
+    this.permutes = permutes;
+    return redoFrom;
+  }
+
+  /**
+   * The pages of the listed rank indices: FeistelPermutation.apply with its
+   * roundTable(); even rounds split (hi, lo) as (hiBits, loBits), odd rounds
+   * as (loBits, hiBits).
+   */
+  private permutePass(batch: DmaBatch) {
+    const offset = this.c.offset, iova = batch.iova;
+    const perm = this.permutation!, f = this.roundTable;
+    const size = perm.size, aEven = perm.hiBits, aOdd = perm.loBits;
+    const loEven = (1 << aOdd) - 1, loOdd = (1 << aEven) - 1;
+    const hiEven = 1 << aEven, hiOdd = 1 << aOdd;
+    const f1 = 1 << aOdd, f2 = f1 + (1 << aEven), f3 = f2 + (1 << aOdd);
+    const permuteAt = this.permuteAt, count = this.permutes;
+    for (let q = 0; q < count; q++) {
+      const at = permuteAt[q];
+      let x = iova[at];
+      do {
+        let lo = x & loEven;
+        x = lo * hiEven + ((x >>> aOdd) ^ f[lo]);
+        lo = x & loOdd;
+        x = lo * hiOdd + ((x >>> aEven) ^ f[f1 + lo]);
+        lo = x & loEven;
+        x = lo * hiEven + ((x >>> aOdd) ^ f[f2 + lo]);
+        lo = x & loOdd;
+        x = lo * hiOdd + ((x >>> aEven) ^ f[f3 + lo]);
+      } while (x >= size);
+      iova[at] = offset + x * ZIPF_PAGE_SIZE;
+    }
   }
 
   /** s = 0: a uniform page. */
@@ -560,5 +502,3 @@ export class ZipfSource implements OpSource {
     rng.s3 = s3;
   }
 }
-
-const EMPTY = new Float64Array(0);

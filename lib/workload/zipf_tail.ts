@@ -75,12 +75,13 @@ const FP_REL = 1e-12;
  * x^e is monotone. A caller whose y may be off by yError from the exact
  * path's adds max x'·yError = xMax^s·yError.
  */
-function buildPieces(
+export function buildPieces(
   lo: number,
   hi: number,
   s: number,
   count: number,
   yError: number,
+  pieceYError?: (xMin: number, xMax: number) => number,
 ): Float64Array {
   const p = new Float64Array(count * PIECE_STRIDE);
   const h = (hi - lo) / count;
@@ -94,6 +95,8 @@ function buildPieces(
     const o = j * PIECE_STRIDE;
     const y0 = lo + j * h, y1 = lo + (j + 1) * h, yc = lo + (j + 0.5) * h;
     const widen = Math.max(h * 1e-6, Math.max(Math.abs(y0), Math.abs(y1)) * 1e-13, 4 * yError);
+    // (pieceYError is an error of the caller's y against H, not of its piece
+    // index: only yError widens the piece.)
     const xa = hatIntegralInverse(y0 - widen, s), xb = hatIntegralInverse(y1 + widen, s);
     const xc = hatIntegralInverse(yc, s);
     const xMin = Math.min(xa, xb) * (1 - 1e-10), xMax = Math.max(xa, xb) * (1 + 1e-10);
@@ -111,8 +114,9 @@ function buildPieces(
     }
     const mNext = Math.abs(c[PIECE_DEGREE + 1]) *
       Math.max(Math.pow(xMin, eNext), Math.pow(xMax, eNext)) * (1 + 1e-9);
+    const dy = yError + (pieceYError ? pieceYError(xMin, xMax) : 0);
     const eps = 1.01 * (mNext * rn) / factorial + FP_REL * (sum + xMax) +
-      Math.pow(xMax, s) * yError * (1 + 1e-9);
+      Math.pow(xMax, s) * dy * (1 + 1e-9);
     if (eps < PIECE_MAX_EPS) p[o + PIECE_EPS] = eps;
   }
   return p;
@@ -123,11 +127,37 @@ function buildPieces(
  * through its bounds alone (about 4·eps a piece: eps either side of each
  * rounding point and of the cut; the pieces are equally likely).
  */
-function exactShare(p: Float64Array): number {
+export function exactShare(p: Float64Array): number {
   const count = p.length / PIECE_STRIDE;
   let share = 0;
   for (let j = 0; j < count; j++) share += Math.min(1, 4 * p[j * PIECE_STRIDE + PIECE_EPS]);
   return share / count;
+}
+
+/**
+ * The fewest pieces (a power of two from 16 to 4096) that leave under 0.2 %
+ * of lookups to the exact path through their bounds, or that stop gaining
+ * (when the bound is not the polynomial's but the caller's).
+ */
+export function fitPieces(
+  lo: number,
+  hi: number,
+  s: number,
+  yError: number,
+  pieceYError?: (xMin: number, xMax: number) => number,
+): Float64Array {
+  let pieces: Float64Array = new Float64Array(0);
+  if (!(hi > lo)) return pieces;
+  let share = Infinity;
+  for (let count = PIECES_MIN; count <= PIECES_MAX; count *= 2) {
+    const next = buildPieces(lo, hi, s, count, yError, pieceYError);
+    const nextShare = exactShare(next);
+    if (nextShare > 0.9 * share) break;
+    pieces = next;
+    share = nextShare;
+    if (share < 0.002) break;
+  }
+  return pieces;
 }
 
 /** Zipf(N, s) restricted to ranks firstRank..N, by rejection-inversion; s > 0. */
@@ -168,17 +198,9 @@ export class ZipfSampler {
     this.hHigh = hatIntegral(n + 0.5, s);
     this.cut = 2 - hatIntegralInverse(hatIntegral(2.5, s) - hat(2, s), s);
     this.span = this.hLow - this.hHigh;
-    // The fewest pieces (a power of two) that leave under 0.2 % of first
-    // attempts to the exact path through their bounds.
-    let pieces: Float64Array = new Float64Array(0);
     const yError = yErrorUlps * TWO_POW_MINUS_53 *
       (Math.abs(this.span) + Math.max(Math.abs(this.hLow), Math.abs(this.hHigh)));
-    if (this.hHigh > this.hLow) {
-      for (let count = PIECES_MIN; count <= PIECES_MAX; count *= 2) {
-        pieces = buildPieces(this.hLow, this.hHigh, s, count, yError);
-        if (exactShare(pieces) < 0.002) break;
-      }
-    }
+    const pieces = fitPieces(this.hLow, this.hHigh, s, yError);
     this.pieces = pieces;
     this.pieceScale = pieces.length / PIECE_STRIDE / (this.hHigh - this.hLow);
   }
