@@ -100,6 +100,31 @@ export class ZipfTable {
     return this.tail!.sample((u - this.pHead) / (1 - this.pHead), next);
   }
 
+  /**
+   * The tail rank ZipfSource's tail pass takes for a tail u ∈ [pHead, 1)
+   * without the exact path (its first attempt, from the tail's pieces with
+   * y = hHigh + (u − pHead)·tailSlope), or 0 where the bound does not prove
+   * that sample(u, ·) would give it. The pass has this inlined.
+   */
+  tailFirstAttempt(u: number): number {
+    const tail = this.tail;
+    if (tail === null) return 0;
+    const p = tail.pieces, count = p.length / PIECE_STRIDE;
+    if (count === 0) return 0;
+    const y = tail.hHigh + (u - this.pHead) * this.tailSlope;
+    let j = ((y - tail.hLow) * tail.pieceScale) | 0;
+    if (j >= count) j = count - 1;
+    const o = j * PIECE_STRIDE, d = y - p[o];
+    const x = p[o + 1] + d * p[o + 2] + d * d * (p[o + 3] + d * p[o + 4]);
+    const eps = p[o + PIECE_EPS];
+    let k = Math.floor(x + 0.5);
+    const frac = x + 0.5 - k;
+    if (!(frac >= eps && frac <= 1 - eps)) return 0;
+    if (k < tail.firstRank) k = tail.firstRank;
+    else if (k > tail.n) k = tail.n;
+    return k - x <= tail.cut - eps ? k : 0;
+  }
+
   /** The head index i (rank i + 1) for v ∈ [0, 1): the first i with cdf[i] > v. */
   headIndex(v: number): number {
     const cdf = this.cdf;
@@ -158,7 +183,8 @@ export class ZipfSource implements OpSource {
   /** The address and write streams' states at the chunk's start, for a redo. */
   private readonly chunkFirst = new Int32Array(8);
 
-  constructor(private readonly c: ZipfFields, ctx: SourceContext) {
+  /** `headRanks` sizes the table (tests use a small one to reach the tail's rejections). */
+  constructor(private readonly c: ZipfFields, ctx: SourceContext, headRanks = ZIPF_TABLE_RANKS) {
     checkCommon(c, ctx);
     if (!(c.s >= 0) || !Number.isFinite(c.s)) {
       throw new WorkloadError(`${ctx.key}.s: ${c.s} is not a finite number >= 0`);
@@ -173,7 +199,7 @@ export class ZipfSource implements OpSource {
       ? new FeistelPermutation(this.pages, ctx.stream("permutation"))
       : null;
     this.roundTable = this.permutation?.roundTable() ?? new Uint16Array(0);
-    this.table = c.s > 0 ? new ZipfTable(this.pages, c.s) : null;
+    this.table = c.s > 0 ? new ZipfTable(this.pages, c.s, headRanks) : null;
     const head = this.table?.headRanks ?? 0;
     this.headPage = new Uint32Array(head);
     for (let i = 0; i < head; i++) this.headPage[i] = this.pageOfRank(i + 1);

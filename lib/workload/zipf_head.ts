@@ -16,7 +16,7 @@
 //   first index. The working set stays small (the cell table is 64 KiB), as
 //   the hot path the generator feeds needs the caches too.
 
-import { fitPieces, hatIntegral, PIECE_STRIDE } from "./zipf_tail.ts";
+import { fitPieces, hatIntegral, PIECE_EPS, PIECE_STRIDE } from "./zipf_tail.ts";
 import type { ZipfTable } from "./zipf.ts";
 
 /** Bits of U's top (of the first draw's 27) that index the cell table. */
@@ -151,6 +151,24 @@ export class ZipfHead {
     }
     this.tailFrom = tailFrom;
   }
+}
+
+/**
+ * The head index ZipfSource's cold pass takes for U = u·2^53 (the first i
+ * with t[i] > U), or −1 where the pieces' bound does not prove it. The pass
+ * has this inlined.
+ */
+export function coldIndex(head: ZipfHead, draw: number): number {
+  const p = head.coldPieces, count = p.length / PIECE_STRIDE;
+  const y = draw * head.coldSlope + head.coldIntercept;
+  const pf = (y - head.coldLow) * head.coldScale;
+  if (!(pf >= 0 && pf < count)) return -1;
+  const o = (pf | 0) * PIECE_STRIDE, d = y - p[o];
+  const x = p[o + 1] + d * p[o + 2] + d * d * (p[o + 3] + d * p[o + 4]);
+  const eps = p[o + PIECE_EPS];
+  const r = Math.floor(x - 0.5);
+  const frac = x - 0.5 - r;
+  return frac >= eps && frac <= 1 - eps && r >= head.coldFirst && r < head.t.length - 1 ? r : -1;
 }
 
 /**
