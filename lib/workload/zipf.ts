@@ -25,7 +25,7 @@ import type { Rng } from "./rng.ts";
 import { checkCommon, type SourceContext } from "./source.ts";
 import type { DmaBatch, IovaRange } from "./types.ts";
 import { CELL_SHIFT, ZipfHead } from "./zipf_head.ts";
-import { PIECE_EPS, PIECE_STRIDE, powerSum, ZipfSampler } from "./zipf_tail.ts";
+import { PIECE_EPS, PIECE_LIMIT, PIECE_STRIDE, powerSum, ZipfSampler } from "./zipf_tail.ts";
 
 export { powerSum, ZipfSampler };
 
@@ -173,6 +173,8 @@ export class ZipfSource implements OpSource {
   // Scratch of emitSkewed: the operations of a chunk for passes 2, 3 and 4.
   private readonly searchAt = new Int32Array(CHUNK);
   private readonly coldAt = new Int32Array(CHUNK);
+  /** The cold piece of each coldAt operation (its cell's entry says which). */
+  private readonly coldPiece = new Int32Array(CHUNK);
   private readonly tailAt = new Int32Array(CHUNK);
   /** Operations whose iova holds a rank index until the permutation pass. */
   private readonly permuteAt = new Int32Array(CHUNK);
@@ -284,7 +286,8 @@ export class ZipfSource implements OpSource {
   ) {
     const offset = this.c.offset, iova = batch.iova, write = batch.write;
     const cell = head.cell, threshold = this.threshold;
-    const searchAt = this.searchAt, coldAt = this.coldAt, tailAt = this.tailAt;
+    const searchAt = this.searchAt, coldAt = this.coldAt, coldPiece = this.coldPiece;
+    const tailAt = this.tailAt;
     const rng = this.address, wr = this.writes;
     let s0 = rng.s0, s1 = rng.s1, s2 = rng.s2, s3 = rng.s3;
     let w0 = wr.s0, w1 = wr.s1, w2 = wr.s2, w3 = wr.s3;
@@ -323,6 +326,7 @@ export class ZipfSource implements OpSource {
       tailAt[tails] = i;
       tails += listed & (e >> 1) & ~e & 1; // …10
       coldAt[colds] = i;
+      coldPiece[colds] = ~e >> 2; // p of −4(p + 1)
       colds += listed & ~(e | (e >> 1)) & 1; // …00
       if (drawWrites) {
         // xoshiro128** step of the write stream (fillWrites, inlined).
@@ -359,30 +363,21 @@ export class ZipfSource implements OpSource {
     }
   }
 
-  /** The cold ranks: index floor(H⁻¹(y) − ½) where a piece's bound proves it, else the search. */
+  /** The cold ranks: index floor(H⁻¹(y) − ½) where the piece's bound proves it, else the search. */
   private coldPass(table: ZipfTable, head: ZipfHead, batch: DmaBatch) {
     const offset = this.c.offset, iova = batch.iova;
-    const pieces = head.coldPieces, pieceCount = pieces.length / PIECE_STRIDE;
-    const slope = head.coldSlope, intercept = head.coldIntercept;
-    const low = head.coldLow, scale = head.coldScale;
-    const firstIndex = head.coldFirst, headRanks = table.headRanks;
-    const coldAt = this.coldAt, count = this.colds, permuteAt = this.permuteAt;
-    const scatter = this.permutation !== null;
+    const pieces = head.coldPieces, slope = head.coldSlope, intercept = head.coldIntercept;
+    const coldAt = this.coldAt, coldPiece = this.coldPiece, count = this.colds;
+    const permuteAt = this.permuteAt, scatter = this.permutation !== null;
     let permutes = this.permutes;
     for (let q = 0; q < count; q++) {
-      const at = coldAt[q], draw = iova[at];
-      const y = draw * slope + intercept;
-      const pf = (y - low) * scale;
-      let j = -1;
-      if (pf >= 0 && pf < pieceCount) {
-        const o = (pf | 0) * PIECE_STRIDE, d = y - pieces[o];
-        const x = pieces[o + 1] + d * pieces[o + 2] + d * d * (pieces[o + 3] + d * pieces[o + 4]);
-        const eps = pieces[o + PIECE_EPS];
-        const r = Math.floor(x - 0.5);
-        const frac = x - 0.5 - r;
-        if (frac >= eps && frac <= 1 - eps && r >= firstIndex && r < headRanks) j = r;
-      }
-      if (j < 0) j = guideIndex(draw, table);
+      // (coldIndex in zipf_head.ts, inlined.) A proven r is the search's
+      // answer, so it lies in coldFirst..m − 1 like every cold cell's.
+      const at = coldAt[q], draw = iova[at], o = coldPiece[q] * PIECE_STRIDE;
+      const d = draw * slope + intercept - pieces[o];
+      const x = pieces[o + 1] + d * pieces[o + 2] + d * d * (pieces[o + 3] + d * pieces[o + 4]);
+      let j = Math.floor(x - 0.5);
+      if (!(Math.abs(x - j - 1) <= pieces[o + PIECE_LIMIT])) j = guideIndex(draw, table);
       if (scatter) {
         iova[at] = j;
         permuteAt[permutes++] = at;

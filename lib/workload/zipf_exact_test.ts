@@ -11,7 +11,7 @@ import { Rng } from "./rng.ts";
 import type { SourceContext } from "./source.ts";
 import type { DmaBatch } from "./types.ts";
 import { type ZipfFields, zipfPageCount, ZipfSource, ZipfTable } from "./zipf.ts";
-import { coldIndex, ZipfHead } from "./zipf_head.ts";
+import { CELL_BITS, coldIndex, ZipfHead } from "./zipf_head.ts";
 import { hatIntegralInverse } from "./zipf_tail.ts";
 
 const TWO_POW_53 = 2 ** 53;
@@ -220,7 +220,7 @@ Deno.test("cold formula: where it answers, the head search agrees, also at every
     const table = new ZipfTable(n, s);
     const m = table.headRanks;
     const head = new ZipfHead(table, new Uint32Array(m));
-    assert.ok(head.coldFirst < m, `N ${n}, s ${s}: no cold ranks`);
+    assert.ok(head.coldFirst < m && head.coldPieces.length > 0, `N ${n}, s ${s}: no cold ranks`);
     const t = head.t, pHead = table.pHead;
     const exact = (u: number) => table.headIndex((u * 2 ** -53) / pHead);
     // The thresholds themselves: the least U from which cdf[i] ≤ v holds.
@@ -229,8 +229,12 @@ Deno.test("cold formula: where it answers, the head search agrees, also at every
       assert.ok(exact(t[i]) > i && (t[i] === 0 || exact(t[i] - 1) <= i), `t[${i}]`);
     }
     let answered = 0, checked = 0;
+    const cold = (u: number) => {
+      const e = head.cell[Math.floor(u / 2 ** (53 - CELL_BITS))];
+      return e < 0 && (e & 3) === 0;
+    };
     const check = (u: number) => {
-      if (u < t[head.coldFirst - 1] || u >= head.fastEnd) return;
+      if (u < 0 || u >= head.fastEnd || !cold(u)) return;
       const r = coldIndex(head, u);
       checked++;
       if (r < 0) return;
@@ -239,7 +243,7 @@ Deno.test("cold formula: where it answers, the head search agrees, also at every
     };
     const lo = t[head.coldFirst - 1], hi = head.fastEnd;
     for (let k = 0; k < 20_000; k++) check(lo + Math.floor(rng.nextFloat() * (hi - lo)));
-    assert.ok(answered > 0.99 * checked, `N ${n}, s ${s}: formula answered ${answered}/${checked}`);
+    assert.ok(answered > 0.9 * checked, `N ${n}, s ${s}: formula answered ${answered}/${checked}`);
     for (let i = head.coldFirst - 1; i < m; i += 1 + Math.floor(rng.nextFloat() * 7)) {
       for (let d = -12; d <= 12; d++) check(t[i] + d);
     }

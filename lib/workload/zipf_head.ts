@@ -16,7 +16,7 @@
 //   first index. The working set stays small (the cell table is 64 KiB), as
 //   the hot path the generator feeds needs the caches too.
 
-import { fitPieces, hatIntegral, PIECE_EPS, PIECE_STRIDE } from "./zipf_tail.ts";
+import { buildPieces, exactShare, hatIntegral, PIECE_LIMIT, PIECE_STRIDE } from "./zipf_tail.ts";
 import type { ZipfTable } from "./zipf.ts";
 
 /** Bits of U's top (of the first draw's 27) that index the cell table. */
@@ -25,11 +25,10 @@ export const CELL_SHIFT = 27 - CELL_BITS;
 /**
  * A cell's entry: a page (≥ 0), or negative with its low two bits saying
  * which pass takes its draws: −(4j + 1) (…11) the threshold scan from index
- * j, CELL_TAIL (…10) the tail pass (the cell reaches pHead), CELL_COLD (…00)
- * the cold ranks' formula.
+ * j, CELL_TAIL (…10) the tail pass (the cell reaches pHead), −4(p + 1)
+ * (…00) the cold ranks' formula with piece p (a piece is a run of cells).
  */
 export const CELL_TAIL = -2;
-export const CELL_COLD = -4;
 /** Cold ranks are the ones less than this many cells wide. */
 const COLD_CELLS = 4;
 /** The first index the cold formula may take (below, the midpoint rule is coarse). */
@@ -65,10 +64,8 @@ export class ZipfHead {
   /** y = U·coldSlope + coldIntercept ≈ (v − α)/β, within the pieces' allowance. */
   readonly coldSlope: number;
   readonly coldIntercept: number;
-  /** Pieces of H⁻¹ over [coldLow, coldLow + count/coldScale] (zipf_tail.ts). */
+  /** Pieces of H⁻¹ (zipf_tail.ts), piece p for the p-th run of coldRun cold cells. */
   readonly coldPieces: Float64Array;
-  readonly coldLow: number;
-  readonly coldScale: number;
 
   constructor(table: ZipfTable, headPage: Uint32Array) {
     const { cdf, pHead, headRanks: m, s } = table;
@@ -95,12 +92,9 @@ export class ZipfHead {
       }
     }
     this.coldFirst = first;
-    this.coldSlope =
-      this.coldIntercept =
-      this.coldLow =
-      this.coldScale =
-        0;
+    this.coldSlope = this.coldIntercept = 0;
     this.coldPieces = new Float64Array(0);
+    let coldFrom = Infinity, coldCell = 0, coldRun = 1;
     if (first < m) {
       // G(m) = 1 = cdf[m − 1]; err[i − first + 1] = |cdf[i] − G(i + 1)| as
       // computed, plus the rounding of G itself.
@@ -122,18 +116,41 @@ export class ZipfHead {
       };
       this.coldSlope = (TWO_POW_MINUS_53 * mass) / pHead;
       this.coldIntercept = -alpha * mass;
+      // The cold cells: from the first whose least U is ≥ t[first − 1] to the
+      // last below fastEnd. Piece p takes cells coldCell + p·coldRun onwards,
+      // so a draw's piece comes with its cell; y is linear in U, so the
+      // pieces are equal in y too.
+      coldCell = Math.ceil(t[first - 1] / width);
+      const cellsEnd = Math.floor(this.fastEnd / width);
+      const y = (u: number) => u * this.coldSlope + this.coldIntercept;
       // y' = U·coldSlope + coldIntercept against (fl(u/pHead) − α)/β: the
       // roundings of the two constants, the product and the sum, and v's.
-      const low = hatIntegral(first + 0.5, s), high = hatIntegral(m + 0.5, s);
       const yError = 2 ** -50 *
-        (mass / pHead + Math.abs(this.coldIntercept) + Math.max(Math.abs(low), Math.abs(high)) +
-          mass);
-      this.coldPieces = fitPieces(low, high, s, yError, pieceYError);
-      this.coldLow = low;
-      this.coldScale = this.coldPieces.length / PIECE_STRIDE / (high - low);
+        (mass / pHead + Math.abs(this.coldIntercept) + Math.abs(y(this.fastEnd)) + mass);
+      if (cellsEnd > coldCell) {
+        let share = Infinity;
+        for (let count = 16; count <= 4096; count *= 2) {
+          const run = Math.ceil((cellsEnd - coldCell) / count);
+          const n = Math.ceil((cellsEnd - coldCell) / run);
+          const next = buildPieces(
+            y(coldCell * width),
+            y((coldCell + n * run) * width),
+            s,
+            n,
+            yError,
+            pieceYError,
+          );
+          const nextShare = exactShare(next);
+          if (nextShare < 0.05 && nextShare > 0.9 * share) break;
+          this.coldPieces = next;
+          coldRun = run;
+          share = nextShare;
+          if (share < 0.002 || run === 1) break;
+        }
+        // Pieces that prove too little are not worth the pass: search instead.
+        if (share < 0.5) coldFrom = coldCell * width;
+      }
     }
-    const coldFrom = first < m && this.coldPieces.length > 0 ? t[first - 1] : Infinity;
-
     const cells = 1 << CELL_BITS;
     this.cell = new Int32Array(cells);
     let tailFrom = 0;
@@ -146,7 +163,7 @@ export class ZipfHead {
       } else if (last < this.fastEnd && t[i] > last && headPage[i] < 2 ** 31) {
         this.cell[g] = headPage[i];
       } else if (least >= coldFrom && last < this.fastEnd) {
-        this.cell[g] = CELL_COLD;
+        this.cell[g] = -4 * (Math.floor((g - coldCell) / coldRun) + 1);
       } else this.cell[g] = -(4 * i + 1);
     }
     this.tailFrom = tailFrom;
@@ -154,21 +171,18 @@ export class ZipfHead {
 }
 
 /**
- * The head index ZipfSource's cold pass takes for U = u·2^53 (the first i
- * with t[i] > U), or −1 where the pieces' bound does not prove it. The pass
- * has this inlined.
+ * The head index ZipfSource's cold pass takes for U = u·2^53 in a cold cell
+ * (the first i with t[i] > U), or −1 where the piece's bound does not prove
+ * it. The pass has this inlined.
  */
 export function coldIndex(head: ZipfHead, draw: number): number {
-  const p = head.coldPieces, count = p.length / PIECE_STRIDE;
-  const y = draw * head.coldSlope + head.coldIntercept;
-  const pf = (y - head.coldLow) * head.coldScale;
-  if (!(pf >= 0 && pf < count)) return -1;
-  const o = (pf | 0) * PIECE_STRIDE, d = y - p[o];
+  const e = head.cell[Math.floor(draw / 2 ** (53 - CELL_BITS))];
+  if (!(e < 0 && (e & 3) === 0)) return -1;
+  const p = head.coldPieces, o = (~e >> 2) * PIECE_STRIDE;
+  const d = draw * head.coldSlope + head.coldIntercept - p[o];
   const x = p[o + 1] + d * p[o + 2] + d * d * (p[o + 3] + d * p[o + 4]);
-  const eps = p[o + PIECE_EPS];
   const r = Math.floor(x - 0.5);
-  const frac = x - 0.5 - r;
-  return frac >= eps && frac <= 1 - eps && r >= head.coldFirst && r < head.t.length - 1 ? r : -1;
+  return Math.abs(x - r - 1) <= p[o + PIECE_LIMIT] ? r : -1;
 }
 
 /**

@@ -48,11 +48,13 @@ export function hatIntegralInverse(y: number, s: number): number {
 /**
  * Doubles a piece of the H⁻¹ table holds: its centre yc, the Taylor
  * coefficients d0..d3 of H⁻¹(yc + d) in d, the bound eps on
- * |H⁻¹ as computed − the polynomial as computed| over the piece, and one
- * spare (a piece is a 64-byte line).
+ * |H⁻¹ as computed − the polynomial as computed| over the piece, ½ − eps
+ * (a rounding x + ½ is proven when |x − round(x)| ≤ ½ − eps: one
+ * comparison), and one spare (a piece is a 64-byte line).
  */
 export const PIECE_STRIDE = 8;
 export const PIECE_EPS = 5;
+export const PIECE_LIMIT = 6;
 const PIECE_DEGREE = 3;
 /** A piece whose bound is above this is never trusted (eps set to 1). */
 const PIECE_MAX_EPS = 0.05;
@@ -102,6 +104,7 @@ export function buildPieces(
     const xMin = Math.min(xa, xb) * (1 - 1e-10), xMax = Math.max(xa, xb) * (1 + 1e-10);
     p[o] = yc;
     p[o + PIECE_EPS] = 1; // untrusted until proven
+    p[o + PIECE_LIMIT] = -1;
     if (!(xMin > 0 && xMax < Infinity && xc > 0 && xc < Infinity)) continue;
     const r = h / 2 + widen;
     let sum = 0, nFact = 1, rn = 1;
@@ -117,7 +120,10 @@ export function buildPieces(
     const dy = yError + (pieceYError ? pieceYError(xMin, xMax) : 0);
     const eps = 1.01 * (mNext * rn) / factorial + FP_REL * (sum + xMax) +
       Math.pow(xMax, s) * dy * (1 + 1e-9);
-    if (eps < PIECE_MAX_EPS) p[o + PIECE_EPS] = eps;
+    if (eps < PIECE_MAX_EPS) {
+      p[o + PIECE_EPS] = eps;
+      p[o + PIECE_LIMIT] = 0.5 - eps;
+    }
   }
   return p;
 }
