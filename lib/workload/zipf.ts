@@ -147,9 +147,9 @@ export function zipfPageCount(c: Pick<ZipfFields, "workingSet" | "accessSize">):
 }
 
 /** Operations drawn per pass (the scratch lists' length). */
-const CHUNK = 2048;
+const CHUNK_BITS = 11;
+const CHUNK = 1 << CHUNK_BITS;
 const TWO_POW_53 = 9007199254740992;
-const TWO_POW_MINUS_26 = 1 / 67108864;
 
 /** table.headIndex(v) for v = fl(U·2^−53/pHead): the search itself, for the rare cases. */
 function guideIndex(draw: number, table: ZipfTable): number {
@@ -171,15 +171,15 @@ export class ZipfSource implements OpSource {
   private readonly writes: Rng;
   private readonly threshold: number;
   // Scratch of emitSkewed: the operations of a chunk for passes 2, 3 and 4.
-  private readonly searchAt = new Int32Array(CHUNK);
-  private readonly coldAt = new Int32Array(CHUNK);
-  /** The cold piece of each coldAt operation (its cell's entry says which). */
-  private readonly coldPiece = new Int32Array(CHUNK);
+  /**
+   * The chunk's operations for the head pass: ~e << CHUNK_BITS | (i − from),
+   * e the cell's entry (~e is 4p + 3 for cold piece p, 4j for a scan from j).
+   */
+  private readonly headAt = new Int32Array(CHUNK);
   private readonly tailAt = new Int32Array(CHUNK);
   /** Operations whose iova holds a rank index until the permutation pass. */
   private readonly permuteAt = new Int32Array(CHUNK);
-  private searches = 0;
-  private colds = 0;
+  private heads = 0;
   private tails = 0;
   private permutes = 0;
   /** The address and write streams' states at the chunk's start, for a redo. */
@@ -239,9 +239,9 @@ export class ZipfSource implements OpSource {
    * without a branch that depends on the draw (each pass its own method,
    * with few live values): drawChunk draws every operation's uniform U and
    * its write flag, stores the page of U's cell (or U itself, for later) and
-   * lists the operations whose cell needs the threshold scan, the cold
-   * formula or the tail (zipf_head.ts); then scanPass, coldPass, tailPass
-   * (in order) and, with scatter, permutePass on the ranks of the last two.
+   * lists the operations whose cell needs the cold formula or the threshold
+   * scan, or the tail (zipf_head.ts); then headPass, tailPass (in order)
+   * and, with scatter, permutePass on the tail's ranks.
    * A tail rank whose first attempt is rejected draws more uniforms (never
    * seen with the tail starting at rank 2^16 + 1: its rejection rate is
    * about 10^−11), which moves every later draw: then the chunk is redone
@@ -258,8 +258,7 @@ export class ZipfSource implements OpSource {
       first[4] = writes.s0, first[5] = writes.s1, first[6] = writes.s2, first[7] = writes.s3;
       this.drawChunk(head, batch, from, to, drawWrites);
       this.permutes = 0;
-      if (this.searches > 0) this.scanPass(table, head, batch);
-      if (this.colds > 0) this.coldPass(table, head, batch);
+      if (this.heads > 0) this.headPass(table, head, batch, from);
       const redoFrom = this.tails > 0 ? this.tailPass(table, head, batch, from) : -1;
       if (this.permutes > 0) this.permutePass(batch);
       if (redoFrom < 0) {
@@ -286,12 +285,11 @@ export class ZipfSource implements OpSource {
   ) {
     const offset = this.c.offset, iova = batch.iova, write = batch.write;
     const cell = head.cell, threshold = this.threshold;
-    const searchAt = this.searchAt, coldAt = this.coldAt, coldPiece = this.coldPiece;
-    const tailAt = this.tailAt;
+    const headAt = this.headAt, tailAt = this.tailAt;
     const rng = this.address, wr = this.writes;
     let s0 = rng.s0, s1 = rng.s1, s2 = rng.s2, s3 = rng.s3;
     let w0 = wr.s0, w1 = wr.s1, w2 = wr.s2, w3 = wr.s3;
-    let searches = 0, colds = 0, tails = 0;
+    let heads = 0, tails = 0;
     for (let i = from; i < to; i++) {
       // A 53-bit uniform u = (a·2^26 + b)·2^−53 ∈ [0, 1): two xoshiro128**
       // steps, inlined (rng.ts has the reference form; this is Rng.nextFloat).
@@ -321,13 +319,10 @@ export class ZipfSource implements OpSource {
       const listed = e >>> 31;
       const base = offset + (e & ~(e >> 31)) * ZIPF_PAGE_SIZE;
       iova[i] = base + listed * (draw - base);
-      searchAt[searches] = i;
-      searches += listed & e & (e >> 1) & 1; // …11
+      headAt[heads] = (~e << CHUNK_BITS) | (i - from);
+      heads += listed & ~(e ^ (e >> 1)) & 1; // …00 or …11
       tailAt[tails] = i;
       tails += listed & (e >> 1) & ~e & 1; // …10
-      coldAt[colds] = i;
-      coldPiece[colds] = ~e >> 2; // p of −4(p + 1)
-      colds += listed & ~(e | (e >> 1)) & 1; // …00
       if (drawWrites) {
         // xoshiro128** step of the write stream (fillWrites, inlined).
         const mw = Math.imul(w1, 5);
@@ -344,46 +339,35 @@ export class ZipfSource implements OpSource {
     }
     rng.s0 = s0, rng.s1 = s1, rng.s2 = s2, rng.s3 = s3;
     wr.s0 = w0, wr.s1 = w1, wr.s2 = w2, wr.s3 = w3;
-    this.searches = searches, this.colds = colds, this.tails = tails;
+    this.heads = heads, this.tails = tails;
   }
 
-  /** The threshold scan from the cell's first index (zipf_head.ts). */
-  private scanPass(table: ZipfTable, head: ZipfHead, batch: DmaBatch) {
+  /**
+   * The head draws the cells leave: the cold formula (coldIndex in
+   * zipf_head.ts, inlined: a proven index is the search's answer) or else
+   * the guide search, and the threshold scan from the cell's first index.
+   */
+  private headPass(table: ZipfTable, head: ZipfHead, batch: DmaBatch, from: number) {
     const offset = this.c.offset, iova = batch.iova, headPage = this.headPage;
-    const thresholds = head.t, cell = head.cell, fastEnd = head.fastEnd;
-    const searchAt = this.searchAt, count = this.searches;
+    const pieces = head.coldPieces, slope = head.coldSlope, intercept = head.coldIntercept;
+    const thresholds = head.t, fastEnd = head.fastEnd;
+    const headAt = this.headAt, count = this.heads;
     for (let q = 0; q < count; q++) {
-      const at = searchAt[q], draw = iova[at];
+      const code = headAt[q], at = from + (code & (CHUNK - 1)), draw = iova[at];
+      const entry = code >>> CHUNK_BITS; // ~e
       let j: number;
-      if (draw < fastEnd) {
-        j = ~cell[(draw * TWO_POW_MINUS_26) >>> CELL_SHIFT] >> 2; // j of −(4j + 1)
+      if ((entry & 3) === 3) {
+        const o = (entry >>> 2) * PIECE_STRIDE;
+        const d = draw * slope + intercept - pieces[o];
+        const x = pieces[o + 1] + d * pieces[o + 2] + d * d * (pieces[o + 3] + d * pieces[o + 4]);
+        j = Math.floor(x - 0.5);
+        if (!(Math.abs(x - j - 1) <= pieces[o + PIECE_LIMIT])) j = guideIndex(draw, table);
+      } else if (draw < fastEnd) {
+        j = entry >>> 2;
         while (thresholds[j] <= draw) j++;
       } else j = guideIndex(draw, table);
       iova[at] = offset + headPage[j] * ZIPF_PAGE_SIZE;
     }
-  }
-
-  /** The cold ranks: index floor(H⁻¹(y) − ½) where the piece's bound proves it, else the search. */
-  private coldPass(table: ZipfTable, head: ZipfHead, batch: DmaBatch) {
-    const offset = this.c.offset, iova = batch.iova;
-    const pieces = head.coldPieces, slope = head.coldSlope, intercept = head.coldIntercept;
-    const coldAt = this.coldAt, coldPiece = this.coldPiece, count = this.colds;
-    const permuteAt = this.permuteAt, scatter = this.permutation !== null;
-    let permutes = this.permutes;
-    for (let q = 0; q < count; q++) {
-      // (coldIndex in zipf_head.ts, inlined.) A proven r is the search's
-      // answer, so it lies in coldFirst..m − 1 like every cold cell's.
-      const at = coldAt[q], draw = iova[at], o = coldPiece[q] * PIECE_STRIDE;
-      const d = draw * slope + intercept - pieces[o];
-      const x = pieces[o + 1] + d * pieces[o + 2] + d * d * (pieces[o + 3] + d * pieces[o + 4]);
-      let j = Math.floor(x - 0.5);
-      if (!(Math.abs(x - j - 1) <= pieces[o + PIECE_LIMIT])) j = guideIndex(draw, table);
-      if (scatter) {
-        iova[at] = j;
-        permuteAt[permutes++] = at;
-      } else iova[at] = offset + j * ZIPF_PAGE_SIZE;
-    }
-    this.permutes = permutes;
   }
 
   /**
