@@ -57,8 +57,6 @@ export class ZipfTable {
   /** guide[g] = the first i with cdf[i] > g / guide.length. */
   readonly guide: Int32Array;
   readonly tail: ZipfSampler | null;
-  /** span/(1 − pHead): y = hHigh + (u − pHead)·tailSlope for a tail u (see the constructor). */
-  readonly tailSlope: number;
 
   constructor(readonly n: number, readonly s: number, headRanks = ZIPF_TABLE_RANKS) {
     if (!(s > 0) || !Number.isFinite(s)) throw new RangeError(`Zipf s ${s} is not > 0`);
@@ -79,11 +77,7 @@ export class ZipfTable {
       } else tail = powerSum(m + 1, n, s);
     }
     this.pHead = head / (head + tail);
-    // ZipfSource maps a tail u to y as hHigh + (u − pHead)·tailSlope, within
-    // 8·2^−53·(|span| + |hHigh|) of the exact path's (u − pHead)/(1 − pHead)
-    // step: the pieces allow for that.
-    this.tail = n > m ? new ZipfSampler(n, s, m + 1, 8) : null;
-    this.tailSlope = this.tail ? this.tail.span / (1 - this.pHead) : 0;
+    this.tail = n > m ? new ZipfSampler(n, s, m + 1) : null;
     // GUIDE_CELLS_PER_RANK cells a rank: the search then almost never takes
     // a step (a mispredicted loop exit costs more than the bigger table).
     const cells = GUIDE_CELLS_PER_RANK * m;
@@ -98,31 +92,6 @@ export class ZipfTable {
   sample(u: number, next: () => number): number {
     if (u < this.pHead) return this.headIndex(u / this.pHead) + 1;
     return this.tail!.sample((u - this.pHead) / (1 - this.pHead), next);
-  }
-
-  /**
-   * The tail rank ZipfSource's tail pass takes for a tail u ∈ [pHead, 1)
-   * without the exact path (its first attempt, from the tail's pieces with
-   * y = hHigh + (u − pHead)·tailSlope), or 0 where the bound does not prove
-   * that sample(u, ·) would give it. The pass has this inlined.
-   */
-  tailFirstAttempt(u: number): number {
-    const tail = this.tail;
-    if (tail === null) return 0;
-    const p = tail.pieces, count = p.length / PIECE_STRIDE;
-    if (count === 0) return 0;
-    const y = tail.hHigh + (u - this.pHead) * this.tailSlope;
-    let j = ((y - tail.hLow) * tail.pieceScale) | 0;
-    if (j >= count) j = count - 1;
-    const o = j * PIECE_STRIDE, d = y - p[o];
-    const x = p[o + 1] + d * p[o + 2] + d * d * (p[o + 3] + d * p[o + 4]);
-    const eps = p[o + PIECE_EPS];
-    let k = Math.floor(x + 0.5);
-    const frac = x + 0.5 - k;
-    if (!(frac >= eps && frac <= 1 - eps)) return 0;
-    if (k < tail.firstRank) k = tail.firstRank;
-    else if (k > tail.n) k = tail.n;
-    return k - x <= tail.cut - eps ? k : 0;
   }
 
   /** The head index i (rank i + 1) for v ∈ [0, 1): the first i with cdf[i] > v. */
@@ -176,12 +145,10 @@ export class ZipfSource implements OpSource {
    * e the cell's entry (~e is 4p + 3 for cold piece p, 4j for a scan from j).
    */
   private readonly headAt = new Int32Array(CHUNK);
+  /** The chunk's tail operations, packed as headAt (~e is 4j + 1 for tail piece j). */
   private readonly tailAt = new Int32Array(CHUNK);
-  /** Operations whose iova holds a rank index until the permutation pass. */
-  private readonly permuteAt = new Int32Array(CHUNK);
   private heads = 0;
   private tails = 0;
-  private permutes = 0;
   /** The address and write streams' states at the chunk's start, for a redo. */
   private readonly chunkFirst = new Int32Array(8);
 
@@ -240,8 +207,8 @@ export class ZipfSource implements OpSource {
    * with few live values): drawChunk draws every operation's uniform U and
    * its write flag, stores the page of U's cell (or U itself, for later) and
    * lists the operations whose cell needs the cold formula or the threshold
-   * scan, or the tail (zipf_head.ts); then headPass, tailPass (in order)
-   * and, with scatter, permutePass on the tail's ranks.
+   * scan, or the tail (zipf_head.ts); then headPass and tailPass (in
+   * order).
    * A tail rank whose first attempt is rejected draws more uniforms (never
    * seen with the tail starting at rank 2^16 + 1: its rejection rate is
    * about 10^−11), which moves every later draw: then the chunk is redone
@@ -257,10 +224,8 @@ export class ZipfSource implements OpSource {
       first[0] = address.s0, first[1] = address.s1, first[2] = address.s2, first[3] = address.s3;
       first[4] = writes.s0, first[5] = writes.s1, first[6] = writes.s2, first[7] = writes.s3;
       this.drawChunk(head, batch, from, to, drawWrites);
-      this.permutes = 0;
       if (this.heads > 0) this.headPass(table, head, batch, from);
       const redoFrom = this.tails > 0 ? this.tailPass(table, head, batch, from) : -1;
-      if (this.permutes > 0) this.permutePass(batch);
       if (redoFrom < 0) {
         from = to;
         continue;
@@ -321,7 +286,7 @@ export class ZipfSource implements OpSource {
       iova[i] = base + listed * (draw - base);
       headAt[heads] = (~e << CHUNK_BITS) | (i - from);
       heads += listed & ~(e ^ (e >> 1)) & 1; // …00 or …11
-      tailAt[tails] = i;
+      tailAt[tails] = (~e << CHUNK_BITS) | (i - from);
       tails += listed & (e >> 1) & ~e & 1; // …10
       if (drawWrites) {
         // xoshiro128** step of the write stream (fillWrites, inlined).
@@ -371,25 +336,28 @@ export class ZipfSource implements OpSource {
   }
 
   /**
-   * The tail, in order: the first attempt from the sampler's pieces (its
-   * firstAttempt, inlined, y taken from u without the division), else
-   * exactly; returns the operation to redo the chunk from after a
-   * rejection, or −1.
+   * The tail, in order: the first attempt from the cell's piece (tailRank in
+   * zipf_head.ts, inlined), else exactly; then the permutation
+   * (FeistelPermutation.apply with its roundTable(): even rounds split
+   * (hi, lo) as (hiBits, loBits), odd rounds as (loBits, hiBits)). Returns
+   * the operation to redo the chunk from after a rejection, or −1.
    */
   private tailPass(table: ZipfTable, head: ZipfHead, batch: DmaBatch, from: number): number {
     const offset = this.c.offset, iova = batch.iova, headPage = this.headPage;
     const thresholds = head.t, fastEnd = head.fastEnd, tailFrom = head.tailFrom;
     const pHead = table.pHead, headEnd = pHead * TWO_POW_53, tailShare = 1 - pHead;
-    const tail = table.tail!, tailSlope = table.tailSlope;
-    const pieces = tail.pieces, pieceCount = pieces.length / PIECE_STRIDE;
-    const hLow = tail.hLow, hHigh = tail.hHigh, pieceScale = tail.pieceScale, cut = tail.cut;
+    const tail = table.tail!, slope = head.tailSlope, hHigh = tail.hHigh, cut = tail.cut;
+    const pieces = head.tailPieces, proven = pieces.length > 0;
     const firstRank = tail.firstRank, lastRank = tail.n;
-    const tailAt = this.tailAt, count = this.tails, permuteAt = this.permuteAt;
-    const scatter = this.permutation !== null;
-    let permutes = this.permutes;
+    const perm = this.permutation, f = this.roundTable;
+    const size = perm?.size ?? 0, aEven = perm?.hiBits ?? 0, aOdd = perm?.loBits ?? 0;
+    const loEven = (1 << aOdd) - 1, loOdd = (1 << aEven) - 1;
+    const hiEven = 1 << aEven, hiOdd = 1 << aOdd;
+    const f1 = 1 << aOdd, f2 = f1 + (1 << aEven), f3 = f2 + (1 << aOdd);
+    const tailAt = this.tailAt, count = this.tails;
     let redoFrom = -1;
     for (let q = 0; q < count; q++) {
-      const at = tailAt[q], draw = iova[at];
+      const code = tailAt[q], at = from + (code & (CHUNK - 1)), draw = iova[at];
       if (draw < headEnd) {
         // the part of a cell below pHead
         let j: number;
@@ -402,19 +370,15 @@ export class ZipfSource implements OpSource {
       }
       const w = draw * TWO_POW_MINUS_53 - pHead;
       let k = 0;
-      if (pieceCount > 0) {
-        const y = hHigh + w * tailSlope;
-        let p = ((y - hLow) * pieceScale) | 0;
-        if (p >= pieceCount) p = pieceCount - 1;
-        const o = p * PIECE_STRIDE, d = y - pieces[o];
+      if (proven) {
+        const o = (code >>> (CHUNK_BITS + 2)) * PIECE_STRIDE; // j of ~e = 4j + 1
+        const d = hHigh + w * slope - pieces[o];
         const x = pieces[o + 1] + d * pieces[o + 2] + d * d * (pieces[o + 3] + d * pieces[o + 4]);
-        const eps = pieces[o + PIECE_EPS];
         let r = Math.floor(x + 0.5);
-        const frac = x + 0.5 - r;
-        if (frac >= eps && frac <= 1 - eps) {
+        if (Math.abs(x - r) <= pieces[o + PIECE_LIMIT]) {
           if (r < firstRank) r = firstRank;
           else if (r > lastRank) r = lastRank;
-          if (r - x <= cut - eps) k = r;
+          if (r - x <= cut - pieces[o + PIECE_EPS]) k = r;
         }
       }
       if (k === 0) {
@@ -430,44 +394,23 @@ export class ZipfSource implements OpSource {
           redoFrom = at + 1;
         }
       }
-      if (scatter) {
-        iova[at] = k - 1;
-        permuteAt[permutes++] = at;
-      } else iova[at] = offset + (k - 1) * ZIPF_PAGE_SIZE;
+      let x = k - 1;
+      if (perm !== null) {
+        do {
+          let lo = x & loEven;
+          x = lo * hiEven + ((x >>> aOdd) ^ f[lo]);
+          lo = x & loOdd;
+          x = lo * hiOdd + ((x >>> aEven) ^ f[f1 + lo]);
+          lo = x & loEven;
+          x = lo * hiEven + ((x >>> aOdd) ^ f[f2 + lo]);
+          lo = x & loOdd;
+          x = lo * hiOdd + ((x >>> aEven) ^ f[f3 + lo]);
+        } while (x >= size);
+      }
+      iova[at] = offset + x * ZIPF_PAGE_SIZE;
       if (redoFrom >= 0) break;
     }
-    this.permutes = permutes;
     return redoFrom;
-  }
-
-  /**
-   * The pages of the listed rank indices: FeistelPermutation.apply with its
-   * roundTable(); even rounds split (hi, lo) as (hiBits, loBits), odd rounds
-   * as (loBits, hiBits).
-   */
-  private permutePass(batch: DmaBatch) {
-    const offset = this.c.offset, iova = batch.iova;
-    const perm = this.permutation!, f = this.roundTable;
-    const size = perm.size, aEven = perm.hiBits, aOdd = perm.loBits;
-    const loEven = (1 << aOdd) - 1, loOdd = (1 << aEven) - 1;
-    const hiEven = 1 << aEven, hiOdd = 1 << aOdd;
-    const f1 = 1 << aOdd, f2 = f1 + (1 << aEven), f3 = f2 + (1 << aOdd);
-    const permuteAt = this.permuteAt, count = this.permutes;
-    for (let q = 0; q < count; q++) {
-      const at = permuteAt[q];
-      let x = iova[at];
-      do {
-        let lo = x & loEven;
-        x = lo * hiEven + ((x >>> aOdd) ^ f[lo]);
-        lo = x & loOdd;
-        x = lo * hiOdd + ((x >>> aEven) ^ f[f1 + lo]);
-        lo = x & loEven;
-        x = lo * hiEven + ((x >>> aOdd) ^ f[f2 + lo]);
-        lo = x & loOdd;
-        x = lo * hiOdd + ((x >>> aEven) ^ f[f3 + lo]);
-      } while (x >= size);
-      iova[at] = offset + x * ZIPF_PAGE_SIZE;
-    }
   }
 
   /** s = 0: a uniform page. */

@@ -11,7 +11,7 @@ import { Rng } from "./rng.ts";
 import type { SourceContext } from "./source.ts";
 import type { DmaBatch } from "./types.ts";
 import { type ZipfFields, zipfPageCount, ZipfSource, ZipfTable } from "./zipf.ts";
-import { CELL_BITS, coldIndex, ZipfHead } from "./zipf_head.ts";
+import { CELL_BITS, coldIndex, tailRank, ZipfHead } from "./zipf_head.ts";
 import { hatIntegralInverse } from "./zipf_tail.ts";
 
 const TWO_POW_53 = 2 ** 53;
@@ -163,21 +163,24 @@ function lastTrue(lo: number, hi: number, pred: (u: number) => boolean): number 
 }
 
 Deno.test("tail pieces: where they answer, the exact first attempt agrees, also at its rounding and cut points", () => {
-  const configs: [number, number, number][] = [
-    [2 ** 20, 0.99, 2 ** 16],
-    [2 ** 24, 0.9, 2 ** 16],
-    [2 ** 22, 0.5, 2 ** 16],
-    [2 ** 18 + 3, 1, 2 ** 16],
-    [2 ** 16 + 1, 1.5, 2 ** 16],
-    [2 ** 32, 0.99, 2 ** 16],
-    [2 ** 30, 1.3, 2 ** 16],
-    [5000, 0.99, 40],
-    [3000, 2.5, 3],
+  // [N, s, head ranks, the least share of draws the pieces must answer]: a
+  // small tail has few cells, so coarse pieces (the rest take the exact path).
+  const configs: [number, number, number, number][] = [
+    [2 ** 20, 0.99, 2 ** 16, 0.95],
+    [2 ** 24, 0.9, 2 ** 16, 0.95],
+    [2 ** 22, 0.5, 2 ** 16, 0.95],
+    [2 ** 18 + 3, 1, 2 ** 16, 0.95],
+    [2 ** 16 + 1, 1.5, 2 ** 16, 0.9],
+    [2 ** 32, 0.99, 2 ** 16, 0.9],
+    [2 ** 30, 1.3, 2 ** 16, 0.7],
+    [5000, 0.99, 40, 0.9],
+    [3000, 2.5, 3, 0.9],
   ];
   const rng = Rng.fromSeed(31);
-  for (const [n, s, headRanks] of configs) {
+  for (const [n, s, headRanks, least] of configs) {
     const table = new ZipfTable(n, s, headRanks);
     const tail = table.tail!;
+    const head = new ZipfHead(table, new Uint32Array(table.headRanks));
     const pHead = table.pHead, first = Math.ceil(pHead * TWO_POW_53), last = TWO_POW_53 - 1;
     const v = (u: number) => (u * 2 ** -53 - pHead) / (1 - pHead);
     // x as the exact path computes it, decreasing in U.
@@ -185,7 +188,7 @@ Deno.test("tail pieces: where they answer, the exact first attempt agrees, also 
     let answered = 0, checked = 0;
     const check = (u: number) => {
       if (u < first || u > last) return;
-      const fast = table.tailFirstAttempt(u * 2 ** -53);
+      const fast = tailRank(head, table, u);
       checked++;
       if (fast === 0) return;
       answered++;
@@ -193,7 +196,7 @@ Deno.test("tail pieces: where they answer, the exact first attempt agrees, also 
       if (fast !== exact) assert.fail(`N ${n}, s ${s}: U ${u}: pieces ${fast}, exact ${exact}`);
     };
     for (let i = 0; i < 20_000; i++) check(first + Math.floor(rng.nextFloat() * (last - first)));
-    assert.ok(answered > 0.9 * checked, `N ${n}, s ${s}: pieces answered ${answered}/${checked}`);
+    assert.ok(answered > least * checked, `N ${n}, s ${s}: pieces answered ${answered}/${checked}`);
     for (let i = 0; i < 300; i++) {
       // A rank log-uniform over the tail; its rounding point x = k + 1/2 and its cut x = k − cut.
       const k = Math.min(n, Math.floor(tail.firstRank * (n / tail.firstRank) ** rng.nextFloat()));

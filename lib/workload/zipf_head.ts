@@ -16,7 +16,14 @@
 //   first index. The working set stays small (the cell table is 64 KiB), as
 //   the hot path the generator feeds needs the caches too.
 
-import { buildPieces, exactShare, hatIntegral, PIECE_LIMIT, PIECE_STRIDE } from "./zipf_tail.ts";
+import {
+  buildPieces,
+  exactShare,
+  hatIntegral,
+  PIECE_EPS,
+  PIECE_LIMIT,
+  PIECE_STRIDE,
+} from "./zipf_tail.ts";
 import type { ZipfTable } from "./zipf.ts";
 
 /** Bits of U's top (of the first draw's 27) that index the cell table. */
@@ -25,10 +32,10 @@ export const CELL_SHIFT = 27 - CELL_BITS;
 /**
  * A cell's entry: a page (≥ 0), or negative with its low two bits saying
  * which pass takes its draws: −(4j + 1) (…11) the threshold scan from index
- * j, CELL_TAIL (…10) the tail pass (the cell reaches pHead), −4(p + 1)
- * (…00) the cold ranks' formula with piece p (a piece is a run of cells).
+ * j, −(4j + 2) (…10) the tail pass with piece j (the cell reaches pHead),
+ * −4(p + 1) (…00) the cold ranks' formula with piece p (a piece is a run of
+ * cells).
  */
-export const CELL_TAIL = -2;
 /** Cold ranks are the ones less than this many cells wide. */
 const COLD_CELLS = 4;
 /** The first index the cold formula may take (below, the midpoint rule is coarse). */
@@ -48,7 +55,7 @@ function nextDouble(x: number, up: boolean): number {
 export class ZipfHead {
   /** t[i] as above for i < m, then Infinity. */
   readonly t: Float64Array;
-  /** One entry per cell of U's top CELL_BITS bits (see CELL_TAIL). */
+  /** One entry per cell of U's top CELL_BITS bits (see CELL_BITS). */
   readonly cell: Int32Array;
   /**
    * U below this take the thresholds and the formula; from here to
@@ -57,7 +64,7 @@ export class ZipfHead {
    * the thresholds).
    */
   readonly fastEnd: number;
-  /** The first i with t[i] > the least U of the first CELL_TAIL cell. */
+  /** The first i with t[i] > the least U of the first tail cell. */
   readonly tailFrom: number;
   /** The cold formula gives indices coldFirst..m − 1 (none when coldFirst = m). */
   readonly coldFirst: number;
@@ -66,6 +73,14 @@ export class ZipfHead {
   readonly coldIntercept: number;
   /** Pieces of H⁻¹ (zipf_tail.ts), piece p for the p-th run of coldRun cold cells. */
   readonly coldPieces: Float64Array;
+  /**
+   * A tail draw's y = hHigh + (U·2^−53 − pHead)·tailSlope, within
+   * 8·2^−53·(|span| + |hHigh|) of the exact path's (u − pHead)/(1 − pHead)
+   * step; the tail pieces allow for that.
+   */
+  readonly tailSlope: number;
+  /** Pieces of H⁻¹ for tail draws, piece j for the cells whose entry is −(4j + 2). */
+  readonly tailPieces: Float64Array;
 
   constructor(table: ZipfTable, headPage: Uint32Array) {
     const { cdf, pHead, headRanks: m, s } = table;
@@ -152,14 +167,47 @@ export class ZipfHead {
       }
     }
     const cells = 1 << CELL_BITS;
+    // The tail cells, from the first that reaches pHead: runs of tailRun
+    // cells from tailCell, run ρ taking piece tailRuns − 1 − ρ (y falls as U
+    // grows). The first and last runs reach a little past hHigh and hLow.
+    const tail = table.tail;
+    this.tailSlope = tail ? tail.span / (1 - pHead) : 0;
+    this.tailPieces = new Float64Array(0);
+    let tailCell = cells, tailRun = 1, tailRuns = 0;
+    while (tailCell > 0 && (tailCell - 1) * width + width - 1 >= headEnd) tailCell--;
+    if (tail && tailCell < cells) {
+      const y = (u: number) => tail.hHigh + (u * TWO_POW_MINUS_53 - pHead) * this.tailSlope;
+      const yError = 8 * TWO_POW_MINUS_53 *
+        (Math.abs(tail.span) + Math.max(Math.abs(tail.hLow), Math.abs(tail.hHigh)));
+      let share = Infinity;
+      for (let count = 16; count <= 4096; count *= 2) {
+        const run = Math.ceil((cells - tailCell) / count);
+        const n = Math.ceil((cells - tailCell) / run);
+        const next = buildPieces(
+          y((tailCell + n * run) * width),
+          y(tailCell * width),
+          s,
+          n,
+          yError,
+        );
+        const nextShare = exactShare(next);
+        if (nextShare < 0.05 && nextShare > 0.9 * share) break;
+        this.tailPieces = next;
+        tailRun = run;
+        tailRuns = n;
+        share = nextShare;
+        if (share < 0.002 || run === 1) break;
+      }
+    }
     this.cell = new Int32Array(cells);
     let tailFrom = 0;
     for (let g = 0, i = 0; g < cells; g++) {
       const least = g * width, last = least + width - 1;
       while (i < m - 1 && t[i] <= least) i++;
-      if (last >= headEnd) {
-        if (g === 0 || this.cell[g - 1] !== CELL_TAIL) tailFrom = i;
-        this.cell[g] = CELL_TAIL;
+      if (g >= tailCell) {
+        if (g === tailCell) tailFrom = i;
+        const run = Math.floor((g - tailCell) / tailRun);
+        this.cell[g] = -(4 * Math.max(0, tailRuns - 1 - run) + 2);
       } else if (last < this.fastEnd && t[i] > last && headPage[i] < 2 ** 31) {
         this.cell[g] = headPage[i];
       } else if (least >= coldFrom && last < this.fastEnd) {
@@ -183,6 +231,27 @@ export function coldIndex(head: ZipfHead, draw: number): number {
   const x = p[o + 1] + d * p[o + 2] + d * d * (p[o + 3] + d * p[o + 4]);
   const r = Math.floor(x - 0.5);
   return Math.abs(x - r - 1) <= p[o + PIECE_LIMIT] ? r : -1;
+}
+
+/**
+ * The tail rank ZipfSource's tail pass takes for a tail draw U = u·2^53
+ * (u ≥ pHead) without the exact path: its first attempt from the cell's
+ * piece, or 0 where the bound does not prove that table.sample(u, ·) would
+ * give it. The pass has this inlined.
+ */
+export function tailRank(head: ZipfHead, table: ZipfTable, draw: number): number {
+  const tail = table.tail, p = head.tailPieces;
+  if (tail === null || p.length === 0) return 0;
+  const e = head.cell[Math.floor(draw / 2 ** (53 - CELL_BITS))];
+  const o = (~e >> 2) * PIECE_STRIDE;
+  const y = tail.hHigh + (draw * TWO_POW_MINUS_53 - table.pHead) * head.tailSlope;
+  const d = y - p[o];
+  const x = p[o + 1] + d * p[o + 2] + d * d * (p[o + 3] + d * p[o + 4]);
+  let k = Math.floor(x + 0.5);
+  if (!(Math.abs(x - k) <= p[o + PIECE_LIMIT])) return 0;
+  if (k < tail.firstRank) k = tail.firstRank;
+  else if (k > tail.n) k = tail.n;
+  return k - x <= tail.cut - p[o + PIECE_EPS] ? k : 0;
 }
 
 /**

@@ -11,7 +11,6 @@
 // predicates: the same answer, bit for bit, and the exact path where unsure).
 
 const TAYLOR_THRESHOLD = 1e-8;
-const TWO_POW_MINUS_53 = 1 / 9007199254740992;
 
 /** log(1 + t)/t, with its Taylor series near 0. */
 function log1pOverX(t: number): number {
@@ -178,22 +177,8 @@ export class ZipfSampler {
   readonly cut: number;
   /** hLow − hHigh: a uniform v ∈ [0, 1) maps to y = hHigh + v·span. */
   readonly span: number;
-  /** The pieces of H⁻¹ over [hLow, hHigh] (PIECE_STRIDE doubles each; none if empty). */
-  readonly pieces: Float64Array;
-  /** Pieces per unit of y: y's piece is trunc((y − hLow)·pieceScale), the last one for hHigh. */
-  readonly pieceScale: number;
 
-  /**
-   * `yErrorUlps`: how far (in units of 2^−53·(|span| + |hHigh|)) a caller's
-   * y may be from the exact path's when it takes the pieces (0 for
-   * firstAttempt, which computes y as sample does).
-   */
-  constructor(
-    readonly n: number,
-    readonly s: number,
-    readonly firstRank = 1,
-    yErrorUlps = 0,
-  ) {
+  constructor(readonly n: number, readonly s: number, readonly firstRank = 1) {
     if (!(n >= 1) || !Number.isSafeInteger(n)) throw new RangeError(`Zipf N ${n} is not >= 1`);
     if (!(s > 0) || !Number.isFinite(s)) throw new RangeError(`Zipf s ${s} is not > 0`);
     if (!Number.isSafeInteger(firstRank) || firstRank < 1 || firstRank > n) {
@@ -206,11 +191,6 @@ export class ZipfSampler {
     this.hHigh = hatIntegral(n + 0.5, s);
     this.cut = 2 - hatIntegralInverse(hatIntegral(2.5, s) - hat(2, s), s);
     this.span = this.hLow - this.hHigh;
-    const yError = yErrorUlps * TWO_POW_MINUS_53 *
-      (Math.abs(this.span) + Math.max(Math.abs(this.hLow), Math.abs(this.hHigh)));
-    const pieces = fitPieces(this.hLow, this.hHigh, s, yError);
-    this.pieces = pieces;
-    this.pieceScale = pieces.length / PIECE_STRIDE / (this.hHigh - this.hLow);
   }
 
   /**
@@ -241,16 +221,21 @@ export class ZipfSampler {
     return k - x <= cut || u >= hatIntegral(k + 0.5, s) - hat(k, s) ? k : 0;
   }
 
+  /** Pieces of H⁻¹ over [hLow, hHigh] for firstAttempt, built on its first call. */
+  private pieces: Float64Array | null = null;
+
   /**
    * The rank sample(v, ·) returns when its first attempt, at y = hHigh +
    * v·span, is accepted by k − x ≤ cut and the piece's bound proves it, else
    * 0 (then call sample). The hot loop in ZipfSource has this inlined.
    */
   firstAttempt(v: number): number {
+    this.pieces ??= fitPieces(this.hLow, this.hHigh, this.s, 0);
     const p = this.pieces, count = p.length / PIECE_STRIDE;
     if (count === 0) return 0;
+    const pieceScale = count / (this.hHigh - this.hLow);
     const y = this.hHigh + v * this.span;
-    let j = ((y - this.hLow) * this.pieceScale) | 0;
+    let j = ((y - this.hLow) * pieceScale) | 0;
     if (j >= count) j = count - 1;
     const o = j * PIECE_STRIDE, d = y - p[o];
     const x = p[o + 1] + d * p[o + 2] + d * d * (p[o + 3] + d * p[o + 4]);
