@@ -13,10 +13,13 @@
 import type { WorkloadConfig } from "../config/mod.ts";
 import { formatSize } from "../units/mod.ts";
 import { WorkloadError } from "./errors.ts";
-import { fillWrites, type OpSource, writeThreshold } from "./fixed_rate.ts";
+import { type OpSource, writeThreshold } from "./fixed_rate.ts";
 import type { Rng } from "./rng.ts";
 import { checkCommon, type SourceContext } from "./source.ts";
 import type { DmaBatch, IovaRange } from "./types.ts";
+
+const TWO_POW_32 = 4294967296;
+const TWO_POW_MINUS_32 = 1 / TWO_POW_32;
 
 export type RingFields = Pick<
   Extract<WorkloadConfig, { kind: "ring" }>,
@@ -70,6 +73,12 @@ export class RingSource implements OpSource {
     const iova = batch.iova, length = batch.length;
     const end = start + n;
     let buffer = this.buffer, chunk = this.chunk;
+    // The write flags from their own stream, in the same pass.
+    const write = batch.write, threshold = this.threshold;
+    const drawWrites = threshold > 0 && threshold < TWO_POW_32;
+    if (!drawWrites) write.fill(threshold > 0 ? 1 : 0, start, end);
+    const wr = this.writes;
+    let w0 = wr.s0, w1 = wr.s1, w2 = wr.s2, w3 = wr.s3;
     for (let i = start; i < end; i++) {
       const within = chunk * accessSize;
       iova[i] = offset + buffer * stride + within;
@@ -79,9 +88,25 @@ export class RingSource implements OpSource {
         chunk = 0;
         if (++buffer === buffers) buffer = 0;
       }
+      if (drawWrites) {
+        // xoshiro128** step of the write stream (fillWrites, inlined).
+        const mw = Math.imul(w1, 5);
+        const rw = Math.imul((mw << 7) | (mw >>> 25), 9) >>> 0;
+        const tw = w1 << 9;
+        w2 ^= w0;
+        w3 ^= w1;
+        w1 ^= w2;
+        w0 ^= w3;
+        w2 ^= tw;
+        w3 = (w3 << 11) | (w3 >>> 21);
+        write[i] = 1 - (((rw - threshold) * TWO_POW_MINUS_32 + 1) | 0);
+      }
     }
     this.buffer = buffer;
     this.chunk = chunk;
-    fillWrites(this.writes, batch.write, start, n, this.threshold);
+    wr.s0 = w0;
+    wr.s1 = w1;
+    wr.s2 = w2;
+    wr.s3 = w3;
   }
 }

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { fillWrites, type OpSource } from "./fixed_rate.ts";
 import { MixSource } from "./mix.ts";
+import { RingSource } from "./ring.ts";
 import { Rng } from "./rng.ts";
 import type { SourceContext } from "./source.ts";
 import type { DmaBatch } from "./types.ts";
@@ -33,7 +34,7 @@ Deno.test("fillWrites draws Rng.nextU32() < threshold for each operation", () =>
   }
 });
 
-Deno.test("uniform's three paths draw the reference's slot for each operation", () => {
+Deno.test("uniform's three paths draw the reference's slot and write flag for each operation", () => {
   const cases: [string, number, number, (r: Rng, slots: number) => number][] = [
     ["shift, 2^14 slots", 4096, 2 ** 26, (r, slots) => r.nextU32() >>> (32 - Math.log2(slots))],
     ["Lemire, 10^4 slots", 4096, 10_000 * 4096, (r, slots) => r.nextBelow(slots)],
@@ -52,13 +53,45 @@ Deno.test("uniform's three paths draw the reference's slot for each operation", 
       { writeFraction: 0.5, accessSize, workingSet, offset: 8192 },
       ctx,
     );
-    const address = root.derive("address");
+    const address = root.derive("address"), writes = root.derive("write");
     const slots = Math.floor(workingSet / accessSize);
     const batch = batchOf(5_000);
     for (const n of [5_000, 1, 4_999]) {
       src.emit(batch, 0, n);
       for (let i = 0; i < n; i++) {
         assert.equal(batch.iova[i], 8192 + draw(address, slots) * accessSize, `${label}, op ${i}`);
+        assert.equal(batch.write[i], writes.nextU32() < 2 ** 31 ? 1 : 0, `${label}, write ${i}`);
+      }
+    }
+  }
+});
+
+Deno.test("ring draws its write flags from Rng.nextU32, in the same pass as its addresses", () => {
+  for (const writeFraction of [0.3, 0, 1]) {
+    const root = Rng.fromSeed(6, "workload");
+    const ctx: SourceContext = { stream: (l) => root.derive(l), guestMemory: 2 ** 30, key: "w" };
+    const src = new RingSource(
+      {
+        writeFraction,
+        accessSize: 4096,
+        workingSet: 2 ** 20,
+        offset: 0,
+        buffers: 7,
+        bufferSize: 10_000,
+      },
+      ctx,
+    );
+    const writes = root.derive("write"), threshold = writeFraction * 2 ** 32;
+    const batch = batchOf(3_000);
+    for (const n of [3_000, 5, 2_000]) {
+      src.emit(batch, 0, n);
+      for (let i = 0; i < n; i++) {
+        const want = threshold <= 0
+          ? 0
+          : threshold >= 2 ** 32
+          ? 1
+          : +(writes.nextU32() < threshold);
+        assert.equal(batch.write[i], want, `writeFraction ${writeFraction}, op ${i}`);
       }
     }
   }

@@ -5,7 +5,7 @@
 // interval", ACM TOMACS 29(1), 2019), and a 53-bit float beyond (relative bias
 // at most slots/2^53).
 
-import { fillWrites, type OpSource, writeThreshold } from "./fixed_rate.ts";
+import { type OpSource, writeThreshold } from "./fixed_rate.ts";
 import type { Rng } from "./rng.ts";
 import { checkCommon, type CommonFields, slotCount, type SourceContext } from "./source.ts";
 import type { DmaBatch, IovaRange } from "./types.ts";
@@ -38,6 +38,12 @@ export class UniformSource implements OpSource {
     const end = start + n;
     const rng = this.address;
     let s0 = rng.s0, s1 = rng.s1, s2 = rng.s2, s3 = rng.s3;
+    // The write flags from their own stream, in the same pass.
+    const write = batch.write, threshold = this.threshold;
+    const drawWrites = threshold > 0 && threshold < TWO_POW_32;
+    if (!drawWrites) write.fill(threshold > 0 ? 1 : 0, start, end);
+    const wr = this.writes;
+    let w0 = wr.s0, w1 = wr.s1, w2 = wr.s2, w3 = wr.s3;
     const log2 = Math.log2(slots);
     if (slots > 1 && slots <= TWO_POW_32 && Number.isInteger(log2)) {
       const shift = 32 - log2;
@@ -53,6 +59,19 @@ export class UniformSource implements OpSource {
         s2 ^= t;
         s3 = (s3 << 11) | (s3 >>> 21);
         iova[i] = offset + (r >>> shift) * accessSize;
+        if (drawWrites) {
+          // xoshiro128** step of the write stream (fillWrites, inlined).
+          const mw = Math.imul(w1, 5);
+          const rw = Math.imul((mw << 7) | (mw >>> 25), 9) >>> 0;
+          const tw = w1 << 9;
+          w2 ^= w0;
+          w3 ^= w1;
+          w1 ^= w2;
+          w0 ^= w3;
+          w2 ^= tw;
+          w3 = (w3 << 11) | (w3 >>> 21);
+          write[i] = 1 - (((rw - threshold) * TWO_POW_MINUS_32 + 1) | 0);
+        }
       }
     } else if (slots <= LEMIRE_MAX) {
       const reject = (TWO_POW_32 - slots) % slots;
@@ -73,6 +92,19 @@ export class UniformSource implements OpSource {
           if (p - slot * TWO_POW_32 >= reject) break;
         }
         iova[i] = offset + slot * accessSize;
+        if (drawWrites) {
+          // xoshiro128** step of the write stream (fillWrites, inlined).
+          const mw = Math.imul(w1, 5);
+          const rw = Math.imul((mw << 7) | (mw >>> 25), 9) >>> 0;
+          const tw = w1 << 9;
+          w2 ^= w0;
+          w3 ^= w1;
+          w1 ^= w2;
+          w0 ^= w3;
+          w2 ^= tw;
+          w3 = (w3 << 11) | (w3 >>> 21);
+          write[i] = 1 - (((rw - threshold) * TWO_POW_MINUS_32 + 1) | 0);
+        }
       }
     } else {
       for (let i = start; i < end; i++) {
@@ -96,13 +128,29 @@ export class UniformSource implements OpSource {
         s3 = (s3 << 11) | (s3 >>> 21);
         const u = (a * 67108864 + b) * TWO_POW_MINUS_53;
         iova[i] = offset + Math.floor(u * slots) * accessSize;
+        if (drawWrites) {
+          // xoshiro128** step of the write stream (fillWrites, inlined).
+          const mw = Math.imul(w1, 5);
+          const rw = Math.imul((mw << 7) | (mw >>> 25), 9) >>> 0;
+          const tw = w1 << 9;
+          w2 ^= w0;
+          w3 ^= w1;
+          w1 ^= w2;
+          w0 ^= w3;
+          w2 ^= tw;
+          w3 = (w3 << 11) | (w3 >>> 21);
+          write[i] = 1 - (((rw - threshold) * TWO_POW_MINUS_32 + 1) | 0);
+        }
       }
     }
     rng.s0 = s0;
     rng.s1 = s1;
     rng.s2 = s2;
     rng.s3 = s3;
+    wr.s0 = w0;
+    wr.s1 = w1;
+    wr.s2 = w2;
+    wr.s3 = w3;
     batch.length.fill(accessSize, start, end);
-    fillWrites(this.writes, batch.write, start, n, this.threshold);
   }
 }
