@@ -1,16 +1,18 @@
 // A stand-in for lib/migration/mod.ts that the sweep tests load into their
-// workers: `simulate(input)` validates like the engine, then derives every
-// metric and round from a hash of the effective config, so results are
-// deterministic per point and cheap. Some configs act up on purpose:
-// seed 13 throws (a failing point), seed 14 crashes its worker (an uncaught
-// error outside the call), and seed 1000 + k sleeps k ms before answering (a
-// slow point, for kill and resume tests).
-
-import { canonicalJson, parseConfig, sha256Hex } from "../../config/mod.ts";
-import type { RoundRecord, SimResult, Summary } from "../../migration/types.ts";
+// workers: simulate(input) validates like the engine and runs the engine's
+// pre-copy loop with dirty sets drawn from a hash of the config, so results
+// are cheap and deterministic, and keep the engine's rules (checkSimResult).
+// Seed 13 throws, 14 crashes its worker, 1000 + k sleeps k ms first.
+import { canonicalJson, parseConfig, sha256Hex } from "../config/mod.ts";
+import {
+  checkSimResult,
+  type RoundRecord,
+  type SimResult,
+  type Summary,
+} from "../migration/mod.ts";
 
 /** Not the real engine's version, so run keys never collide with real runs. */
-export const ENGINE_VERSION = "fake-1";
+export const ENGINE_VERSION = "fake-2";
 export const FAILING_SEED = 13;
 export const CRASHING_SEED = 14;
 export const SLOW_SEED_BASE = 1000;
@@ -27,6 +29,13 @@ function prng(seed: number): () => number {
   };
 }
 
+/**
+ * The engine's loop (simulate.ts) on made-up dirty sets: round 0 sends all
+ * memory; each round's read finds some tracking granules of the working set
+ * dirty (fewer as rounds get shorter), which the next round sends; switch
+ * over when that fits bandwidth × downtime limit, or stop at maxRounds (a
+ * 1 GiB granule never fits). The stop-and-copy runs no DMA.
+ */
 export async function simulate(input: unknown = {}): Promise<SimResult> {
   const config = parseConfig(input);
   if (config.seed === FAILING_SEED) {
@@ -44,47 +53,59 @@ export async function simulate(input: unknown = {}): Promise<SimResult> {
   const hash = await sha256Hex(canonicalJson(config));
   const random = prng(parseInt(hash.slice(0, 8), 16));
   const memory = config.guest.memory;
-  const page = config.iommu.pageSize;
-  const n = 2 + Math.floor(random() * 5);
+  const { bandwidth, downtimeLimit, maxRounds } = config.migration;
+  const thresholdBytes = bandwidth * downtimeLimit / 1000;
+  const granule = config.tracking.split === "none"
+    ? config.iommu.pageSize
+    : config.tracking.splitTo;
+  const granules = Math.max(1, Math.floor(Math.min(memory, config.workload.workingSet) / granule));
   const rounds: RoundRecord[] = [];
   let startMs = 0;
-  let sent = 0;
-  for (let i = 0; i < n; i++) {
-    const stopAndCopy = i === n - 1;
-    const bytesSent = i === 0 ? memory : page * (1 + Math.floor(random() * 64));
-    const durationMs = bytesSent / config.migration.bandwidth * 1000;
-    const translations = 1000 + Math.floor(random() * 9000);
+  let pending = memory;
+  let converged = false;
+  for (let round = 0;; round++) {
+    const stopAndCopy = round > 0 && (pending <= thresholdBytes || round >= maxRounds);
+    const durationMs = pending / bandwidth * 1000;
+    const translations = stopAndCopy ? 0 : 1000 + Math.floor(random() * 9000);
+    const dirtyBytes = stopAndCopy
+      ? 0
+      : granule * Math.min(granules, 1 + Math.floor(random() * granules * 0.6 ** round));
     rounds.push({
-      round: i,
+      round,
       startMs,
       durationMs,
-      bytesSent,
-      dirtyBytes: i === 0 ? 0 : bytesSent,
+      bytesSent: pending,
+      dirtyBytes,
       translations,
       iotlbMisses: Math.floor(translations * random() * 0.2),
       invalidations: Math.floor(random() * 100),
-      domainFlushes: 0,
-      splits: config.tracking.split === "none" ? 0 : Math.floor(random() * 10),
+      domainFlushes: Math.floor(random() * 3),
+      splits: config.tracking.split === "none" || stopAndCopy ? 0 : Math.floor(random() * 10),
       pageTableBytes: 4096 * (1 + Math.floor(random() * 32)),
       stopAndCopy,
     });
     startMs += durationMs;
-    sent += bytesSent;
+    if (stopAndCopy) {
+      converged = pending <= thresholdBytes;
+      break;
+    }
+    pending = dirtyBytes;
   }
   const sum = (k: keyof RoundRecord) => rounds.reduce((s, r) => s + (r[k] as number), 0);
   const translations = sum("translations");
   const iotlbMisses = sum("iotlbMisses");
+  const sent = sum("bytesSent");
   const summary: Summary = {
-    iotlbMissRate: iotlbMisses / translations,
+    iotlbMissRate: translations > 0 ? iotlbMisses / translations : 0,
     iotlbMissRateBaseline: random() * 0.05,
     bytesTransferred: sent,
     dirtyBytesTransferred: sent - memory,
-    rounds: n,
-    converged: random() < 0.8,
-    downtimeMs: rounds[n - 1].durationMs,
+    rounds: rounds.length - 1,
+    converged,
+    downtimeMs: rounds[rounds.length - 1].durationMs,
     migrationMs: startMs,
     invalidations: sum("invalidations"),
-    domainFlushes: Math.floor(random() * 5),
+    domainFlushes: sum("domainFlushes"),
     invalidationNs: sum("invalidations") * 667,
     splits: sum("splits"),
     collapses: 0,
@@ -94,5 +115,6 @@ export async function simulate(input: unknown = {}): Promise<SimResult> {
     iotlbMisses,
     lostWrites: config.tracking.unsafeSkipFlush ? Math.floor(random() * 10) : 0,
   };
-  return { config, summary, rounds };
+  // The same rules every real result keeps, or the tests on top prove nothing.
+  return checkSimResult({ config, summary, rounds });
 }
