@@ -15,6 +15,15 @@ const TWO_POW_MINUS_32 = 1 / TWO_POW_32;
 const TWO_POW_MINUS_53 = 1 / 9007199254740992;
 const LEMIRE_MAX = 2 ** 21; // r·slots < 2^53 stays exact in a double
 
+/** Lemire's draw after a rejection: on until the low word reaches `reject`. */
+function redrawSlot(rng: Rng, slots: number, reject: number): number {
+  for (;;) {
+    const p = rng.nextU32() * slots;
+    const slot = (p * TWO_POW_MINUS_32) >>> 0;
+    if (p - slot * TWO_POW_32 >= reject) return slot;
+  }
+}
+
 export class UniformSource implements OpSource {
   readonly ranges: readonly IovaRange[];
   private readonly slots: number;
@@ -76,20 +85,32 @@ export class UniformSource implements OpSource {
     } else if (slots <= LEMIRE_MAX) {
       const reject = (TWO_POW_32 - slots) % slots;
       for (let i = start; i < end; i++) {
-        let slot = 0;
-        for (;;) {
-          const m = Math.imul(s1, 5);
-          const r = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
-          const t = s1 << 9;
-          s2 ^= s0;
-          s3 ^= s1;
-          s1 ^= s2;
-          s0 ^= s3;
-          s2 ^= t;
-          s3 = (s3 << 11) | (s3 >>> 21);
-          const p = r * slots;
-          slot = Math.floor(p * TWO_POW_MINUS_32);
-          if (p - slot * TWO_POW_32 >= reject) break;
+        // Lemire: r·slots < 2^53 is exact; its high word is the slot (>>> 0
+        // truncates, which is floor here), its low word below `reject` means
+        // draw again (rare: reject < slots ≤ 2^21 of 2^32).
+        const m = Math.imul(s1, 5);
+        const r = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+        const t = s1 << 9;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = (s3 << 11) | (s3 >>> 21);
+        const p = r * slots;
+        let slot = (p * TWO_POW_MINUS_32) >>> 0;
+        if (p - slot * TWO_POW_32 < reject) {
+          // Rejected: draw again from the object (a loop here would keep the
+          // state out of registers for every operation).
+          rng.s0 = s0;
+          rng.s1 = s1;
+          rng.s2 = s2;
+          rng.s3 = s3;
+          slot = redrawSlot(rng, slots, reject);
+          s0 = rng.s0;
+          s1 = rng.s1;
+          s2 = rng.s2;
+          s3 = rng.s3;
         }
         iova[i] = offset + slot * accessSize;
         if (drawWrites) {
