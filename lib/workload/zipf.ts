@@ -215,39 +215,29 @@ export class ZipfSource implements OpSource {
    * from the next operation. Nothing is allocated.
    */
   private emitSkewed(table: ZipfTable, head: ZipfHead, batch: DmaBatch, start: number, n: number) {
-    const end = start + n, write = batch.write, threshold = this.threshold;
-    const drawWrites = threshold > 0 && threshold < TWO_POW_32;
-    if (!drawWrites) write.fill(threshold > 0 ? 1 : 0, start, end);
+    const end = start + n;
     const address = this.address, writes = this.writes, first = this.chunkFirst;
     for (let from = start; from < end;) {
       const to = from + CHUNK < end ? from + CHUNK : end;
       first[0] = address.s0, first[1] = address.s1, first[2] = address.s2, first[3] = address.s3;
       first[4] = writes.s0, first[5] = writes.s1, first[6] = writes.s2, first[7] = writes.s3;
-      this.drawChunk(head, batch, from, to, drawWrites);
+      this.drawChunk(head, batch, from, to);
       if (this.heads > 0) this.headPass(table, head, batch, from);
       const redoFrom = this.tails > 0 ? this.tailPass(table, head, batch, from) : -1;
       if (redoFrom < 0) {
         from = to;
         continue;
       }
-      if (drawWrites) {
-        // The write stream does not move with the address stream: back to
-        // where it was at redoFrom, so the redo draws the same flags again.
-        writes.s0 = first[4], writes.s1 = first[5], writes.s2 = first[6], writes.s3 = first[7];
-        for (let i = from; i < redoFrom; i++) writes.nextU32();
-      }
+      // The write stream does not move with the address stream: back to
+      // where it was at redoFrom, so the redo draws the same flags again.
+      writes.s0 = first[4], writes.s1 = first[5], writes.s2 = first[6], writes.s3 = first[7];
+      for (let i = from; i < redoFrom; i++) writes.nextU32();
       from = redoFrom;
     }
   }
 
   /** Pass 1 over [from, to): see emitSkewed. */
-  private drawChunk(
-    head: ZipfHead,
-    batch: DmaBatch,
-    from: number,
-    to: number,
-    drawWrites: boolean,
-  ) {
+  private drawChunk(head: ZipfHead, batch: DmaBatch, from: number, to: number) {
     const offset = this.c.offset, iova = batch.iova, write = batch.write;
     const cell = head.cell, threshold = this.threshold;
     const headAt = this.headAt, tailAt = this.tailAt;
@@ -288,19 +278,20 @@ export class ZipfSource implements OpSource {
       heads += listed & ~(e ^ (e >> 1)) & 1; // …00 or …11
       tailAt[tails] = (~e << CHUNK_BITS) | (i - from);
       tails += listed & (e >> 1) & ~e & 1; // …10
-      if (drawWrites) {
-        // xoshiro128** step of the write stream (fillWrites, inlined).
-        const mw = Math.imul(w1, 5);
-        const rw = Math.imul((mw << 7) | (mw >>> 25), 9) >>> 0;
-        const tw = w1 << 9;
-        w2 ^= w0;
-        w3 ^= w1;
-        w1 ^= w2;
-        w0 ^= w3;
-        w2 ^= tw;
-        w3 = (w3 << 11) | (w3 >>> 21);
-        write[i] = 1 - (((rw - threshold) * TWO_POW_MINUS_32 + 1) | 0);
-      }
+      // xoshiro128** step of the write stream (fillWrites, inlined), drawn
+      // even for writeFraction 0 or 1: r < threshold is then never or always
+      // true, and the stream's state is no one else's (fillWrites skips the
+      // draws; a branch here would cost every operation).
+      const mw = Math.imul(w1, 5);
+      const rw = Math.imul((mw << 7) | (mw >>> 25), 9) >>> 0;
+      const tw = w1 << 9;
+      w2 ^= w0;
+      w3 ^= w1;
+      w1 ^= w2;
+      w0 ^= w3;
+      w2 ^= tw;
+      w3 = (w3 << 11) | (w3 >>> 21);
+      write[i] = 1 - (((rw - threshold) * TWO_POW_MINUS_32 + 1) | 0);
     }
     rng.s0 = s0, rng.s1 = s1, rng.s2 = s2, rng.s3 = s3;
     wr.s0 = w0, wr.s1 = w1, wr.s2 = w2, wr.s3 = w3;
