@@ -73,10 +73,11 @@ export class RingSource implements OpSource {
     const iova = batch.iova, length = batch.length;
     const end = start + n;
     let buffer = this.buffer, chunk = this.chunk;
-    // The write flags from their own stream, in the same pass.
+    // The write flags from their own stream, in the same pass, drawn even for
+    // writeFraction 0 or 1: r < threshold is then never or always true, and
+    // the stream's state is no one else's (a branch would cost every
+    // operation).
     const write = batch.write, threshold = this.threshold;
-    const drawWrites = threshold > 0 && threshold < TWO_POW_32;
-    if (!drawWrites) write.fill(threshold > 0 ? 1 : 0, start, end);
     const wr = this.writes;
     let w0 = wr.s0, w1 = wr.s1, w2 = wr.s2, w3 = wr.s3;
     for (let i = start; i < end; i++) {
@@ -88,19 +89,17 @@ export class RingSource implements OpSource {
         chunk = 0;
         if (++buffer === buffers) buffer = 0;
       }
-      if (drawWrites) {
-        // xoshiro128** step of the write stream (fillWrites, inlined).
-        const mw = Math.imul(w1, 5);
-        const rw = Math.imul((mw << 7) | (mw >>> 25), 9) >>> 0;
-        const tw = w1 << 9;
-        w2 ^= w0;
-        w3 ^= w1;
-        w1 ^= w2;
-        w0 ^= w3;
-        w2 ^= tw;
-        w3 = (w3 << 11) | (w3 >>> 21);
-        write[i] = 1 - (((rw - threshold) * TWO_POW_MINUS_32 + 1) | 0);
-      }
+      // xoshiro128** step of the write stream (fillWrites, inlined).
+      const mw = Math.imul(w1, 5);
+      const rw = Math.imul((mw << 7) | (mw >>> 25), 9) >>> 0;
+      const tw = w1 << 9;
+      w2 ^= w0;
+      w3 ^= w1;
+      w1 ^= w2;
+      w0 ^= w3;
+      w2 ^= tw;
+      w3 = (w3 << 11) | (w3 >>> 21);
+      write[i] = 1 - (((rw - threshold) * TWO_POW_MINUS_32 + 1) | 0);
     }
     this.buffer = buffer;
     this.chunk = chunk;

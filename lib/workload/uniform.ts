@@ -47,10 +47,11 @@ export class UniformSource implements OpSource {
     const end = start + n;
     const rng = this.address;
     let s0 = rng.s0, s1 = rng.s1, s2 = rng.s2, s3 = rng.s3;
-    // The write flags from their own stream, in the same pass.
+    // The write flags from their own stream, in the same pass, drawn even for
+    // writeFraction 0 or 1: r < threshold is then never or always true, and
+    // the stream's state is no one else's (a branch would cost every
+    // operation).
     const write = batch.write, threshold = this.threshold;
-    const drawWrites = threshold > 0 && threshold < TWO_POW_32;
-    if (!drawWrites) write.fill(threshold > 0 ? 1 : 0, start, end);
     const wr = this.writes;
     let w0 = wr.s0, w1 = wr.s1, w2 = wr.s2, w3 = wr.s3;
     const log2 = Math.log2(slots);
@@ -68,19 +69,17 @@ export class UniformSource implements OpSource {
         s2 ^= t;
         s3 = (s3 << 11) | (s3 >>> 21);
         iova[i] = offset + (r >>> shift) * accessSize;
-        if (drawWrites) {
-          // xoshiro128** step of the write stream (fillWrites, inlined).
-          const mw = Math.imul(w1, 5);
-          const rw = Math.imul((mw << 7) | (mw >>> 25), 9) >>> 0;
-          const tw = w1 << 9;
-          w2 ^= w0;
-          w3 ^= w1;
-          w1 ^= w2;
-          w0 ^= w3;
-          w2 ^= tw;
-          w3 = (w3 << 11) | (w3 >>> 21);
-          write[i] = 1 - (((rw - threshold) * TWO_POW_MINUS_32 + 1) | 0);
-        }
+        // xoshiro128** step of the write stream (fillWrites, inlined).
+        const mw = Math.imul(w1, 5);
+        const rw = Math.imul((mw << 7) | (mw >>> 25), 9) >>> 0;
+        const tw = w1 << 9;
+        w2 ^= w0;
+        w3 ^= w1;
+        w1 ^= w2;
+        w0 ^= w3;
+        w2 ^= tw;
+        w3 = (w3 << 11) | (w3 >>> 21);
+        write[i] = 1 - (((rw - threshold) * TWO_POW_MINUS_32 + 1) | 0);
       }
     } else if (slots <= LEMIRE_MAX) {
       const reject = (TWO_POW_32 - slots) % slots;
@@ -113,19 +112,17 @@ export class UniformSource implements OpSource {
           s3 = rng.s3;
         }
         iova[i] = offset + slot * accessSize;
-        if (drawWrites) {
-          // xoshiro128** step of the write stream (fillWrites, inlined).
-          const mw = Math.imul(w1, 5);
-          const rw = Math.imul((mw << 7) | (mw >>> 25), 9) >>> 0;
-          const tw = w1 << 9;
-          w2 ^= w0;
-          w3 ^= w1;
-          w1 ^= w2;
-          w0 ^= w3;
-          w2 ^= tw;
-          w3 = (w3 << 11) | (w3 >>> 21);
-          write[i] = 1 - (((rw - threshold) * TWO_POW_MINUS_32 + 1) | 0);
-        }
+        // xoshiro128** step of the write stream (fillWrites, inlined).
+        const mw = Math.imul(w1, 5);
+        const rw = Math.imul((mw << 7) | (mw >>> 25), 9) >>> 0;
+        const tw = w1 << 9;
+        w2 ^= w0;
+        w3 ^= w1;
+        w1 ^= w2;
+        w0 ^= w3;
+        w2 ^= tw;
+        w3 = (w3 << 11) | (w3 >>> 21);
+        write[i] = 1 - (((rw - threshold) * TWO_POW_MINUS_32 + 1) | 0);
       }
     } else {
       for (let i = start; i < end; i++) {
@@ -149,19 +146,17 @@ export class UniformSource implements OpSource {
         s3 = (s3 << 11) | (s3 >>> 21);
         const u = (a * 67108864 + b) * TWO_POW_MINUS_53;
         iova[i] = offset + Math.floor(u * slots) * accessSize;
-        if (drawWrites) {
-          // xoshiro128** step of the write stream (fillWrites, inlined).
-          const mw = Math.imul(w1, 5);
-          const rw = Math.imul((mw << 7) | (mw >>> 25), 9) >>> 0;
-          const tw = w1 << 9;
-          w2 ^= w0;
-          w3 ^= w1;
-          w1 ^= w2;
-          w0 ^= w3;
-          w2 ^= tw;
-          w3 = (w3 << 11) | (w3 >>> 21);
-          write[i] = 1 - (((rw - threshold) * TWO_POW_MINUS_32 + 1) | 0);
-        }
+        // xoshiro128** step of the write stream (fillWrites, inlined).
+        const mw = Math.imul(w1, 5);
+        const rw = Math.imul((mw << 7) | (mw >>> 25), 9) >>> 0;
+        const tw = w1 << 9;
+        w2 ^= w0;
+        w3 ^= w1;
+        w1 ^= w2;
+        w0 ^= w3;
+        w2 ^= tw;
+        w3 = (w3 << 11) | (w3 >>> 21);
+        write[i] = 1 - (((rw - threshold) * TWO_POW_MINUS_32 + 1) | 0);
       }
     }
     rng.s0 = s0;
