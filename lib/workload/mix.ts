@@ -12,7 +12,6 @@ import type { Rng } from "./rng.ts";
 import type { DmaBatch, IovaRange } from "./types.ts";
 
 const TWO_POW_32 = 4294967296;
-const TWO_POW_MINUS_32 = 1 / TWO_POW_32;
 
 export interface MixPart {
   source: OpSource;
@@ -98,9 +97,8 @@ export class MixSource implements OpSource {
         s0 ^= s3;
         s2 ^= t;
         s3 = (s3 << 11) | (s3 >>> 21);
-        // (r − b)/2^32 + 1 ∈ (0, 2) exactly: its integer part is r ≥ b.
-        const j = (((r - b0) * TWO_POW_MINUS_32 + 1) | 0) +
-          (((r - b1) * TWO_POW_MINUS_32 + 1) | 0) + (((r - b2) * TWO_POW_MINUS_32 + 1) | 0);
+        // +(boolean) compiles to a setcc: no branch.
+        const j = +(r >= b0) + +(r >= b1) + +(r >= b2);
         choices[i] = j;
         counts[j]++;
       }

@@ -18,9 +18,6 @@ import type { Rng } from "./rng.ts";
 import { checkCommon, type SourceContext } from "./source.ts";
 import type { DmaBatch, IovaRange } from "./types.ts";
 
-const TWO_POW_32 = 4294967296;
-const TWO_POW_MINUS_32 = 1 / TWO_POW_32;
-
 export type RingFields = Pick<
   Extract<WorkloadConfig, { kind: "ring" }>,
   "writeFraction" | "accessSize" | "workingSet" | "offset" | "buffers" | "bufferSize"
@@ -99,7 +96,7 @@ export class RingSource implements OpSource {
       w0 ^= w3;
       w2 ^= tw;
       w3 = (w3 << 11) | (w3 >>> 21);
-      write[i] = 1 - (((rw - threshold) * TWO_POW_MINUS_32 + 1) | 0);
+      write[i] = +(rw < threshold); // a setcc, no branch
     }
     this.buffer = buffer;
     this.chunk = chunk;

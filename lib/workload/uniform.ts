@@ -79,7 +79,7 @@ export class UniformSource implements OpSource {
         w0 ^= w3;
         w2 ^= tw;
         w3 = (w3 << 11) | (w3 >>> 21);
-        write[i] = 1 - (((rw - threshold) * TWO_POW_MINUS_32 + 1) | 0);
+        write[i] = +(rw < threshold); // a setcc, no branch
       }
     } else if (slots <= LEMIRE_MAX) {
       const reject = (TWO_POW_32 - slots) % slots;
@@ -122,7 +122,7 @@ export class UniformSource implements OpSource {
         w0 ^= w3;
         w2 ^= tw;
         w3 = (w3 << 11) | (w3 >>> 21);
-        write[i] = 1 - (((rw - threshold) * TWO_POW_MINUS_32 + 1) | 0);
+        write[i] = +(rw < threshold); // a setcc, no branch
       }
     } else {
       for (let i = start; i < end; i++) {
@@ -156,7 +156,7 @@ export class UniformSource implements OpSource {
         w0 ^= w3;
         w2 ^= tw;
         w3 = (w3 << 11) | (w3 >>> 21);
-        write[i] = 1 - (((rw - threshold) * TWO_POW_MINUS_32 + 1) | 0);
+        write[i] = +(rw < threshold); // a setcc, no branch
       }
     }
     rng.s0 = s0;

@@ -34,8 +34,6 @@ export const ZIPF_PAGE_SIZE = 4096;
 export const ZIPF_TABLE_RANKS = 1 << 16;
 const GUIDE_CELLS_PER_RANK = 4;
 const TWO_POW_MINUS_53 = 1 / 9007199254740992;
-const TWO_POW_32 = 4294967296;
-const TWO_POW_MINUS_32 = 1 / TWO_POW_32;
 
 export type ZipfFields = Pick<
   Extract<WorkloadConfig, { kind: "zipf" }>,
@@ -291,7 +289,7 @@ export class ZipfSource implements OpSource {
       w0 ^= w3;
       w2 ^= tw;
       w3 = (w3 << 11) | (w3 >>> 21);
-      write[i] = 1 - (((rw - threshold) * TWO_POW_MINUS_32 + 1) | 0);
+      write[i] = +(rw < threshold); // a setcc, no branch
     }
     rng.s0 = s0, rng.s1 = s1, rng.s2 = s2, rng.s3 = s3;
     wr.s0 = w0, wr.s1 = w1, wr.s2 = w2, wr.s3 = w3;
