@@ -143,6 +143,8 @@ export class ZipfSource implements OpSource {
    * e the cell's entry (~e is 4p + 3 for cold piece p, 4j for a scan from j).
    */
   private readonly headAt = new Int32Array(CHUNK);
+  /** The chunk's draws U, by operation. */
+  private readonly draws = new Float64Array(CHUNK);
   /** The chunk's tail operations, packed as headAt (~e is 4j + 1 for tail piece j). */
   private readonly tailAt = new Int32Array(CHUNK);
   private heads = 0;
@@ -238,7 +240,7 @@ export class ZipfSource implements OpSource {
   private drawChunk(head: ZipfHead, batch: DmaBatch, from: number, to: number) {
     const offset = this.c.offset, iova = batch.iova, write = batch.write;
     const cell = head.cell, threshold = this.threshold;
-    const headAt = this.headAt, tailAt = this.tailAt;
+    const headAt = this.headAt, tailAt = this.tailAt, draws = this.draws;
     const rng = this.address, wr = this.writes;
     let s0 = rng.s0, s1 = rng.s1, s2 = rng.s2, s3 = rng.s3;
     let w0 = wr.s0, w1 = wr.s1, w2 = wr.s2, w3 = wr.s3;
@@ -265,13 +267,13 @@ export class ZipfSource implements OpSource {
       s2 ^= t;
       s3 = (s3 << 11) | (s3 >>> 21);
       const draw = a * 67108864 + b; // U = u·2^53, exact
-      // floor(u·2^CELL_BITS) is a's top CELL_BITS bits. A page, or for a
-      // listed operation U itself, kept in iova until its pass: base +
-      // listed·(U − base), exact since base is then the offset.
+      // floor(u·2^CELL_BITS) is a's top CELL_BITS bits. The cell's page
+      // (rewritten by a later pass for a listed operation, which finds U in
+      // draws).
       const e = cell[a >>> CELL_SHIFT];
       const listed = e >>> 31;
-      const base = offset + (e & ~(e >> 31)) * ZIPF_PAGE_SIZE;
-      iova[i] = base + listed * (draw - base);
+      iova[i] = offset + e * ZIPF_PAGE_SIZE;
+      draws[i - from] = draw;
       headAt[heads] = (~e << CHUNK_BITS) | (i - from);
       heads += listed & ~(e ^ (e >> 1)) & 1; // …00 or …11
       tailAt[tails] = (~e << CHUNK_BITS) | (i - from);
@@ -305,9 +307,10 @@ export class ZipfSource implements OpSource {
     const offset = this.c.offset, iova = batch.iova, headPage = this.headPage;
     const pieces = head.coldPieces, slope = head.coldSlope, intercept = head.coldIntercept;
     const thresholds = head.t, fastEnd = head.fastEnd;
-    const headAt = this.headAt, count = this.heads;
+    const headAt = this.headAt, count = this.heads, draws = this.draws;
     for (let q = 0; q < count; q++) {
-      const code = headAt[q], at = from + (code & (CHUNK - 1)), draw = iova[at];
+      const rel = headAt[q] & (CHUNK - 1), at = from + rel, draw = draws[rel];
+      const code = headAt[q];
       const entry = code >>> CHUNK_BITS; // ~e
       let j: number;
       if ((entry & 3) === 3) {
@@ -343,10 +346,11 @@ export class ZipfSource implements OpSource {
     const loEven = (1 << aOdd) - 1, loOdd = (1 << aEven) - 1;
     const hiEven = 1 << aEven, hiOdd = 1 << aOdd;
     const f1 = 1 << aOdd, f2 = f1 + (1 << aEven), f3 = f2 + (1 << aOdd);
-    const tailAt = this.tailAt, count = this.tails;
+    const tailAt = this.tailAt, count = this.tails, draws = this.draws;
     let redoFrom = -1;
     for (let q = 0; q < count; q++) {
-      const code = tailAt[q], at = from + (code & (CHUNK - 1)), draw = iova[at];
+      const rel = tailAt[q] & (CHUNK - 1), at = from + rel, draw = draws[rel];
+      const code = tailAt[q];
       if (draw < headEnd) {
         // the part of a cell below pHead
         let j: number;
