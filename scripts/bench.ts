@@ -60,12 +60,15 @@ for (const file of await benchFiles(LIB)) {
       printTable(rows);
       for (const r of rows) {
         if (typeof r.target === "string") {
+          // Rows name their figure `value` (or `ratio`, `ms`) and say met as
+          // a boolean or as the word.
+          const measured = r.value ?? r.ratio ?? r.ms;
           targets.push({
             target: r.name,
-            measured: r.value,
-            unit: r.unit,
+            measured,
+            unit: r.unit ?? (r.ratio !== undefined ? "x" : r.ms !== undefined ? "ms" : ""),
             bound: r.target,
-            met: r.met ? "met" : "NOT MET",
+            met: r.met === true || r.met === "met" ? "met" : "NOT MET",
             bench: id,
           });
         }

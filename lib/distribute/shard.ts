@@ -113,7 +113,7 @@ export interface ShardOptions {
   progress?: ProgressOption;
   /** Seconds between plain progress lines (default 5). */
   progressIntervalSec?: number;
-  /** Longest wait of a finished point before its file is written, ms (default 500). */
+  /** Longest wait of a finished point before its file is written, ms (default 2000). */
   commitMs?: number;
   signal?: AbortSignal;
   written?: unknown;

@@ -5,6 +5,7 @@
 // DuckDB's errors become messages saying what is wrong and what to do.
 
 import {
+  type DuckDBAppender,
   type DuckDBConnection,
   DuckDBInstance,
   type DuckDBResultReader,
@@ -18,6 +19,7 @@ import {
   ROUND_TYPES,
   roundColumns,
   runColumns,
+  type SqlType,
 } from "./columns.ts";
 import type { RoundRecord, Summary } from "../migration/mod.ts";
 import type { RunConfig } from "../config/mod.ts";
@@ -199,6 +201,8 @@ export class Store {
   #closed = false;
   /** Run keys in the runs table (this process is its only writer). */
   #known: Set<string> | undefined;
+  /** For runs and rounds: each table column, in the table's order, as an index into our rows. */
+  #layout: Map<string, TableLayout> | undefined;
 
   private constructor(
     readonly path: string,
@@ -319,9 +323,10 @@ export class Store {
 
   /**
    * Writes runs (and their rounds) in one transaction, replacing any stored
-   * under the same keys. The whole transaction goes to DuckDB as one SQL text
-   * with literal values, one round trip for the batch (binding ~70 parameters
-   * a row costs more than DuckDB parsing them).
+   * under the same keys. The rows go through DuckDB's appender, a value at a
+   * time in the table's column order (half the CPU of one SQL text with
+   * literal values, which DuckDB must parse; binding ~70 parameters a row
+   * costs more still); the values stored are the same.
    */
   writeRuns(records: RunRecord[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
@@ -329,28 +334,63 @@ export class Store {
       this.#known ??= new Set(
         (await this.conn.runAndReadAll(`SELECT run_key FROM runs`)).getColumnsJS()[0] as string[],
       );
+      this.#layout ??= new Map([
+        ["runs", await this.#tableLayout("runs", runColumns())],
+        ["rounds", await this.#tableLayout("rounds", roundColumns())],
+      ]);
       const keys = records.map((r) => r.runKey);
       const stale = keys.filter((k) => this.#known!.has(k)).map(sqlLiteral).join(", ");
-      const sql = [
-        "BEGIN TRANSACTION",
-        ...(stale
-          ? [
-            `DELETE FROM rounds WHERE run_key IN (${stale})`,
-            `DELETE FROM runs WHERE run_key IN (${stale})`,
-          ]
-          : []),
-        valuesSql("runs", runColumns(), records.map(runRow)),
-        valuesSql("rounds", roundColumns(), records.flatMap(roundRows)),
-        "COMMIT",
-      ].filter(Boolean).join(";\n");
       try {
-        await this.conn.run(sql);
+        await this.conn.run("BEGIN TRANSACTION");
+        if (stale) {
+          await this.conn.run(
+            `DELETE FROM rounds WHERE run_key IN (${stale});\n` +
+              `DELETE FROM runs WHERE run_key IN (${stale})`,
+          );
+        }
+        await this.#append("runs", records.map(runRow));
+        await this.#append("rounds", records.flatMap(roundRows));
+        await this.conn.run("COMMIT");
       } catch (e) {
         await this.conn.run("ROLLBACK").catch(() => {});
         throw storeError(this.path, e, "write");
       }
       for (const k of keys) this.#known.add(k);
     });
+  }
+
+  /** Where each column of `table` (in its order) finds its value in rows of `columns`. */
+  async #tableLayout(table: string, columns: Column[]): Promise<TableLayout> {
+    const names = (await this.conn.runAndReadAll(
+      `SELECT lower(column_name) FROM information_schema.columns WHERE table_name = '${table}' ` +
+        `ORDER BY ordinal_position`,
+    )).getColumnsJS()[0] as string[];
+    const ours = new Map(columns.map((c, i) => [c.name.toLowerCase(), i]));
+    // A column the table has and the rows do not (none today) is left NULL, as INSERT would.
+    return names.map((n) => {
+      const i = ours.get(n);
+      return i === undefined ? { from: -1, type: "VARCHAR" as SqlType, name: n } : {
+        from: i,
+        type: columns[i].type,
+        name: n,
+      };
+    });
+  }
+
+  /** Appends `rows` (in the order of TABLES[table]) to `table`; flushed into the open transaction. */
+  async #append(table: string, rows: unknown[][]): Promise<void> {
+    if (rows.length === 0) return;
+    const layout = this.#layout!.get(table)!;
+    const a = await this.conn.createAppender(table);
+    try {
+      for (const row of rows) {
+        for (const c of layout) appendValue(a, c, c.from < 0 ? null : row[c.from]);
+        a.endRow();
+      }
+      a.flushSync();
+    } finally {
+      a.closeSync();
+    }
   }
 
   /** Inserts or replaces a sweep row. */
@@ -453,4 +493,35 @@ function sweepValues(row: SweepRow): unknown[] {
     const v = row[c.name as keyof SweepRow];
     return c.type === "TIMESTAMP" ? sqlTime(v as string | null) : v;
   });
+}
+
+/** A table's columns in its order: the index of each one's value in our rows (−1: none). */
+type TableLayout = { from: number; type: SqlType; name: string }[];
+
+/**
+ * One value into the appender as its column's type. The values are those
+ * sqlLiteral would write (a JS number into a DOUBLE or BIGINT column, a
+ * boolean, a string); anything else is a bug here and fails loudly.
+ */
+function appendValue(a: DuckDBAppender, c: TableLayout[number], v: unknown): void {
+  if (v === null || v === undefined) return a.appendNull();
+  switch (c.type) {
+    case "DOUBLE":
+      if (typeof v === "number") return a.appendDouble(v);
+      break;
+    case "BIGINT":
+      if (typeof v === "number" && Number.isSafeInteger(v)) return a.appendBigInt(BigInt(v));
+      if (typeof v === "bigint") return a.appendBigInt(v);
+      break;
+    case "INTEGER":
+      if (typeof v === "number" && Number.isInteger(v)) return a.appendInteger(v);
+      break;
+    case "BOOLEAN":
+      if (typeof v === "boolean") return a.appendBoolean(v);
+      break;
+    case "VARCHAR":
+      if (typeof v === "string") return a.appendVarchar(v);
+      break;
+  }
+  throw new TypeError(`store: column ${c.name} (${c.type}) cannot take ${JSON.stringify(v)}`);
 }

@@ -3,10 +3,10 @@
 // untouched, a lock held by another process named, old stores migrated.
 
 import assert from "node:assert/strict";
-import { configColumns, runColumns } from "./columns.ts";
-import { type RunRecord, Store, StoreError } from "./store.ts";
+import { configColumns, METRIC_TYPES, ROUND_TYPES, roundColumns, runColumns } from "./columns.ts";
+import { type RunRecord, sqlLiteral, Store, StoreError } from "./store.ts";
 import { queryRows } from "./query.ts";
-import { flattenConfig, parseConfig } from "../config/mod.ts";
+import { canonicalJson, flattenConfig, parseConfig } from "../config/mod.ts";
 import {
   checkSimResult,
   type RoundRecord,
@@ -95,6 +95,78 @@ Deno.test("store: writes runs with their rounds, replaces by run key, reopens", 
     for (const c of configColumns()) assert.deepEqual(row[c.name], flat[c.name], c.name);
     checkSimResult({ config, summary, rounds: rounds.rows as unknown as RoundRecord[] });
   }
+  await Deno.remove(dir, { recursive: true });
+});
+
+Deno.test("store: the appender stores what literal SQL stores, value for value (and an older column order)", async () => {
+  const dir = await tempDir("store-test-");
+  const records = await Promise.all([2, 3, 5, 7, 11].map((seed) => record(seed)));
+  // Values a literal would write specially, and a failed run without metrics.
+  records[1].summary = { ...records[1].summary!, downtimeMs: Infinity, iotlbMissRate: 1 / 3 };
+  records[2] = {
+    ...records[2],
+    status: "failed",
+    error: "it's broken",
+    summary: undefined,
+    rounds: undefined,
+  };
+  const appended = await Store.open(`${dir}/a.duckdb`);
+  await appended.writeRuns(records);
+  // The reference: the previous writer, one INSERT of literals per table.
+  const literal = await Store.open(`${dir}/l.duckdb`);
+  const values = (table: string, cols: { name: string }[], rows: unknown[][]) =>
+    `INSERT INTO ${table} (${cols.map((c) => `"${c.name}"`).join(", ")}) VALUES ` +
+    rows.map((r) => `(${r.map(sqlLiteral).join(", ")})`).join(", ");
+  await literal.run(values(
+    "runs",
+    runColumns(),
+    records.map((r) => [
+      r.runKey,
+      r.sweepId,
+      r.status,
+      r.error,
+      r.wallMs,
+      r.engineVersion,
+      ...Object.values(flattenConfig(r.config)),
+      canonicalJson(r.config),
+      ...Object.keys(METRIC_TYPES).map((k) => r.summary?.[k as keyof Summary] ?? null),
+    ]),
+  ));
+  await literal.run(values(
+    "rounds",
+    roundColumns(),
+    records.flatMap((r) =>
+      (r.rounds ?? []).map((x) => [
+        r.runKey,
+        ...Object.keys(ROUND_TYPES).map((k) => x[k as keyof RoundRecord] ?? null),
+      ])
+    ),
+  ));
+  for (
+    const q of [
+      "SELECT * FROM runs ORDER BY run_key",
+      "SELECT * FROM rounds ORDER BY run_key, round",
+    ]
+  ) {
+    const [a, l] = [await appended.read(q), await literal.read(q)];
+    assert.ok(a.rows.length > 0);
+    assert.deepEqual(a.rows, l.rows, q);
+  }
+  // Rewriting a key replaces it; a table whose columns sit in another order
+  // (an older store that gained some) takes rows by name.
+  await appended.writeRuns([records[0]]);
+  assert.equal((await appended.read("SELECT count(*) AS n FROM runs")).rows[0].n, records.length);
+  appended.close();
+  literal.close();
+  const old = await Store.open(`${dir}/o.duckdb`);
+  await old.run("ALTER TABLE runs DROP COLUMN wall_ms");
+  await old.run("ALTER TABLE runs ADD COLUMN wall_ms DOUBLE");
+  old.close();
+  const reopened = await Store.open(`${dir}/o.duckdb`);
+  await reopened.writeRuns(records);
+  const got = await reopened.read("SELECT run_key, wall_ms, status FROM runs ORDER BY run_key");
+  assert.deepEqual(got.rows.map((r) => r.wall_ms), records.map(() => 1));
+  reopened.close();
   await Deno.remove(dir, { recursive: true });
 });
 

@@ -1,8 +1,11 @@
 // The executor of a sweep on this machine (`onWorkers`): the points run on a
 // pool of workers and their results go to the sink in group commits. Results
-// wait at most half a second (or until 512 of them) and go in together, one
-// batch at a time, each point's rows whole; a kill loses at most that window
-// of computed points, which the next run computes again.
+// wait at most two seconds (or until 512 of them) and go in together, one
+// batch at a time, each point's rows whole; a kill -9 loses at most that
+// window of computed points, which the next run computes again (Ctrl-C
+// writes them first). A commit costs the store ~10-20 ms whatever its size
+// (the write-ahead log's sync), so a longer window keeps the store's share
+// of a sweep small and its CPU off the workers' cores.
 
 import type { RunRecord } from "../store/mod.ts";
 import { type Pool, startPool } from "./pool.ts";
@@ -20,13 +23,13 @@ export interface RunPointsOptions {
   progress: Progress;
   /** Stores a batch of finished points; a throw stops the run. */
   write: (records: RunRecord[]) => Promise<void>;
-  /** Longest wait of a finished point before it is committed, ms (default 500). */
+  /** Longest wait of a finished point before it is committed, ms (default 2000). */
   commitMs?: number;
   /** Workers started ahead (startPool), used instead of starting `workers` now. */
   pool?: Pool;
 }
 
-const COMMIT_MS = 500;
+const COMMIT_MS = 2000;
 /** Most points in one transaction. */
 const MAX_BATCH = 512;
 
@@ -152,7 +155,7 @@ export interface WorkersOptions {
   label?: string;
   /** Seconds between plain progress lines (default 5). */
   progressIntervalSec?: number;
-  /** Longest wait of a finished point before it is committed, ms (default 500). */
+  /** Longest wait of a finished point before it is committed, ms (default 2000). */
   commitMs?: number;
   /** Workers started ahead (startPool): their start-up overlaps the sweep's set-up. */
   pool?: Pool;

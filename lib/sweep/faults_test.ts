@@ -17,7 +17,16 @@ import {
 } from "../testing/helpers.ts";
 
 // 40 points of 100-140 ms each (the fake engine sleeps seed - 1000 ms).
-const SLOW = ["seed=range(1100,1140)", "--engine", FAKE_ENGINE, "--workers", "2"];
+// Commits (and progress lines) every half second, well inside the sweep's ~2.4 s.
+const SLOW = [
+  "seed=range(1100,1140)",
+  "--engine",
+  FAKE_ENGINE,
+  "--workers",
+  "2",
+  "--commit-ms",
+  "500",
+];
 
 /** The slow sweep into `store`, printing a progress line as each point lands. */
 const slowSweep = (store: string) =>

@@ -25,7 +25,7 @@ export interface SweepOptions {
   progress?: ProgressOption;
   /** Seconds between plain progress lines (default 5). */
   progressIntervalSec?: number;
-  /** Longest wait of a finished point before it is committed, ms (default 500). */
+  /** Longest wait of a finished point before it is committed, ms (default 2000). */
   commitMs?: number;
   signal?: AbortSignal;
   /** The spec as written, stored with the sweep (e.g. the command line). */

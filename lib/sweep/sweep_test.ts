@@ -199,6 +199,7 @@ Deno.test("sweep: an abort stops it; what finished is kept and the next run comp
     engine: FAKE_ENGINE,
     workers: 2,
     signal: abort.signal,
+    commitMs: 500, // commits (and progress) well inside the sweep's ~1 s
     progress: (p) => p.done >= 5 && abort.abort(),
   });
   assert.equal(r.interrupted, true);
