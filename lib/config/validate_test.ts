@@ -59,13 +59,13 @@ Deno.test("enum errors name the key, the value and what is allowed", () => {
     'workload.kind: "zipff" is not one of uniform, zipf, ring, stream, mix, trace',
   ]);
   assert.deepEqual(problems({ tracking: { clearBatch: "rnd" } }), [
-    'tracking.clearBatch: "rnd" is not allowed: expected a number or "round"',
+    'tracking.clearBatch: "rnd" is not allowed: expected a number or "round" or "kernel"',
   ]);
 });
 
 Deno.test("unknown keys are errors, never silently defaulted", () => {
   assert.deepEqual(problems({ trackin: { split: "lazy" } }), [
-    '(config): unknown key "trackin" (allowed: seed, guest, iommu, tracking, workload, migration)',
+    '(config): unknown key "trackin" (allowed: seed, guest, iommu, tracking, workload, dma, migration)',
   ]);
   assert.match(
     problems({ tracking: { splt: "lazy" } })[0],
@@ -240,6 +240,7 @@ Deno.test("the exported JSON Schema file is current", async () => {
     "iommu",
     "tracking",
     "workload",
+    "dma",
     "migration",
   ]);
 });

@@ -20,6 +20,7 @@ export {
   dirtyReadNs,
   type DirtyReadWork,
   dirtyReadWork,
+  dirtyReadWorkOf,
   type DirtyWalkStyle,
   type EntriesRead,
   entriesRead,

@@ -135,12 +135,12 @@ function gatherU64(g: KernelGather): { start: bigint; end: bigint } {
   return { start: g.empty ? ULONG_MAX : BigInt(g.start), end: BigInt(g.end) };
 }
 
-const domain = (leafOnly = false): FlushInvalidation => ({
+const domain = (): FlushInvalidation => ({
   kind: "domain",
   iova: 0,
   length: DOMAIN_SPAN,
   commands: 1,
-  leafOnly,
+  leafOnly: false,
 });
 
 // --- Intel VT-d: drivers/iommu/intel/cache.c ---------------------------------
@@ -308,7 +308,9 @@ function smmuSync(k: KernelFlushKnobs["smmuv3"], g: KernelGather, leafGranule: n
   if (!k.rangeInvalidation && k.asidFallback && size >= maxOps * granule) {
     return {
       vendor: "smmuv3",
-      invalidations: [domain(true)],
+      // CMD_TLBI_NH_ASID has no Leaf flag: it drops the ASID's walk-cache
+      // entries too (SMMUv3 spec, "TLB invalidation").
+      invalidations: [domain()],
       commands: 1,
       waits: 1,
       rule: `ASID: ${size / granule} granule commands >= ${maxOps} without RIL`,
