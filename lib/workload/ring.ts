@@ -30,6 +30,7 @@ export function ringStride(c: RingFields): number {
 
 export class RingSource implements OpSource {
   readonly ranges: readonly IovaRange[];
+  emittedBytes = 0;
   readonly stride: number;
   /** Operations that fill one buffer. */
   readonly opsPerBuffer: number;
@@ -69,12 +70,14 @@ export class RingSource implements OpSource {
     const stride = this.stride, chunks = this.opsPerBuffer;
     const iova = batch.iova, length = batch.length;
     const end = start + n;
-    let buffer = this.buffer, chunk = this.chunk;
+    let buffer = this.buffer, chunk = this.chunk, bytes = 0;
     for (let i = start; i < end; i++) {
       const within = chunk * accessSize;
       iova[i] = offset + buffer * stride + within;
       const rest = bufferSize - within;
-      length[i] = rest < accessSize ? rest : accessSize;
+      const len = rest < accessSize ? rest : accessSize;
+      length[i] = len;
+      bytes += len;
       if (++chunk === chunks) {
         chunk = 0;
         if (++buffer === buffers) buffer = 0;
@@ -82,6 +85,7 @@ export class RingSource implements OpSource {
     }
     this.buffer = buffer;
     this.chunk = chunk;
+    this.emittedBytes += bytes;
     fillWrites(this.writes, batch.write, start, n, this.threshold);
   }
 }

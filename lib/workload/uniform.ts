@@ -17,6 +17,7 @@ const LEMIRE_MAX = 2 ** 21; // r·slots < 2^53 stays exact in a double
 
 export class UniformSource implements OpSource {
   readonly ranges: readonly IovaRange[];
+  emittedBytes = 0;
   private readonly slots: number;
   private readonly address: Rng;
   private readonly writes: Rng;
@@ -103,6 +104,7 @@ export class UniformSource implements OpSource {
     rng.s2 = s2;
     rng.s3 = s3;
     batch.length.fill(accessSize, start, end);
+    this.emittedBytes += n * accessSize;
     fillWrites(this.writes, batch.write, start, n, this.threshold);
   }
 }

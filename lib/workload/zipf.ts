@@ -197,6 +197,7 @@ export function zipfPageCount(c: Pick<ZipfFields, "workingSet" | "accessSize">):
 
 export class ZipfSource implements OpSource {
   readonly ranges: readonly IovaRange[];
+  emittedBytes = 0;
   readonly pages: number;
   private readonly table: ZipfTable | null;
   /** The page of each table rank (headPage[i] for rank i + 1), permutation applied. */
@@ -309,6 +310,7 @@ export class ZipfSource implements OpSource {
     rng.s2 = s2;
     rng.s3 = s3;
     batch.length.fill(accessSize, start, end);
+    this.emittedBytes += n * accessSize;
     fillWrites(this.writes, batch.write, start, n, this.threshold);
   }
 }
