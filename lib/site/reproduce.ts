@@ -50,6 +50,11 @@ export const TOLERANCES: Record<keyof Summary, number> = {
   translations: 0.05,
   iotlbMisses: 0.05,
   lostWrites: 0,
+  dmaThroughput: 0.05,
+  dmaThroughputBaseline: 0.05,
+  dmaThroughputNoIommu: 0.05,
+  guestDmaSlowdown: 0.1,
+  dirtyReadNs: 0.1,
 };
 
 export interface MetricDiff {

@@ -52,7 +52,9 @@ export async function simulate(input: unknown = {}): Promise<SimResult> {
   for (let i = 0; i < n; i++) {
     const stopAndCopy = i === n - 1;
     const bytesSent = i === 0 ? memory : page * (1 + Math.floor(random() * 64));
-    const durationMs = bytesSent / config.migration.bandwidth * 1000;
+    // The stop-and-copy also lasts the last read (as the engine's downtime).
+    const lastReadNs = stopAndCopy ? rounds[i - 1].readNs : 0;
+    const durationMs = bytesSent / config.migration.bandwidth * 1000 + lastReadNs / 1e6;
     const translations = 1000 + Math.floor(random() * 9000);
     rounds.push({
       round: i,
@@ -66,6 +68,8 @@ export async function simulate(input: unknown = {}): Promise<SimResult> {
       domainFlushes: 0,
       splits: config.tracking.split === "none" ? 0 : Math.floor(random() * 10),
       pageTableBytes: 4096 * (1 + Math.floor(random() * 32)),
+      dmaThroughput: stopAndCopy ? 0 : 1e9 * (0.5 + random()),
+      readNs: stopAndCopy ? 0 : Math.floor(random() * 1e6),
       stopAndCopy,
     });
     startMs += durationMs;
@@ -74,6 +78,8 @@ export async function simulate(input: unknown = {}): Promise<SimResult> {
   const sum = (k: keyof RoundRecord) => rounds.reduce((s, r) => s + (r[k] as number), 0);
   const translations = sum("translations");
   const iotlbMisses = sum("iotlbMisses");
+  const dmaBaseline = 1e9 * (0.5 + random());
+  const dmaTracked = dmaBaseline * (1 - random() * 0.3);
   const summary: Summary = {
     iotlbMissRate: iotlbMisses / translations,
     iotlbMissRateBaseline: random() * 0.05,
@@ -93,6 +99,11 @@ export async function simulate(input: unknown = {}): Promise<SimResult> {
     translations,
     iotlbMisses,
     lostWrites: config.tracking.unsafeSkipFlush ? Math.floor(random() * 10) : 0,
+    dmaThroughput: dmaTracked,
+    dmaThroughputBaseline: dmaBaseline,
+    dmaThroughputNoIommu: dmaBaseline * 1.1,
+    guestDmaSlowdown: 1 - dmaTracked / dmaBaseline,
+    dirtyReadNs: sum("readNs"),
   };
   return { config, summary, rounds };
 }
