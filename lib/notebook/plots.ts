@@ -1,9 +1,9 @@
 // The platform's figures, drawn with Observable Plot into linkedom and
 // returned as standalone SVG strings. frontierPlot is the headline: each
 // configuration placed on the plane of migration data transferred (x) against
-// the guest's IOTLB miss rate while tracking is on (y), faceted by IO page
-// size (MODEL.md, "The question the platform answers"). roundsPlot shows one
-// migration's pre-copy rounds, optionally against an analytic model.
+// the guest's IOTLB miss rate while tracking is on (y; or its DMA slowdown,
+// MODEL.md §12), faceted by IO page size (MODEL.md, "The question the platform
+// answers"). roundsPlot shows one migration's pre-copy rounds.
 
 import * as Plot from "@observablehq/plot";
 import type { RoundRecord, SimResult } from "../migration/types.ts";
@@ -39,9 +39,28 @@ const SPLIT_COLORS: Record<string, string> = {
 const MORE_COLORS = ["#efb118", "#a463f2", "#9c6b4e", "#ff8ab7", "#6cc5b0", "#97bbf5", "#9498a0"];
 const SYMBOLS = ["circle", "square", "triangle", "diamond", "star", "cross", "wye", "hexagon"];
 
+/** The guest's cost on y: what it is called, and its tracking-off level. */
+const Y_AXES = {
+  iotlbMissRate: {
+    label: "↑ Guest IOTLB miss rate while tracking (%)",
+    tooltip: "IOTLB miss rate",
+    caption: "IOTLB misses / translations of the device's DMA while dirty tracking is on",
+    baseline: "iotlbMissRateBaseline",
+  },
+  guestDmaSlowdown: {
+    label: "↑ Guest DMA slowdown while tracking (%)",
+    tooltip: "DMA slowdown",
+    caption: "1 − the device's modelled DMA throughput while tracking / before tracking " +
+      "(MODEL.md §12); 0 is tracking off",
+    baseline: null,
+  },
+} as const;
+
 export interface FrontierPlotOptions {
   /** Metric on x (default "bytesTransferred"; "dirtyBytesTransferred" also fits). */
   x?: "bytesTransferred" | "dirtyBytesTransferred";
+  /** The guest's cost on y (default "iotlbMissRate"; "guestDmaSlowdown" is the alternative). */
+  y?: keyof typeof Y_AXES;
   /** Where the data came from, for the caption (e.g. "sweep 3f2a in data/results.duckdb"). */
   source?: string;
   title?: string;
@@ -68,12 +87,17 @@ function convergenceText(p: ConfigPoint): string {
     "without meeting the downtime limit";
 }
 
-function tooltip(p: ConfigPoint, extra: string[], others: ConfigPoint[] = []): string {
+function tooltip(
+  p: ConfigPoint,
+  extra: string[],
+  others: ConfigPoint[] = [],
+  yName = Y_AXES.iotlbMissRate.tooltip as string,
+): string {
   const lines = [
     `split ${p.split}, clear batch ${p.clearBatch}, IO page ${p.pageSizeLabel}`,
     `data sent: ${formatBytes(p.x)}` +
     (p.n > 1 ? ` (${formatBytes(p.xMin)} – ${formatBytes(p.xMax)})` : ""),
-    `IOTLB miss rate: ${pct(p.y)}` + (p.n > 1 ? ` (${pct(p.yMin)} – ${pct(p.yMax)})` : ""),
+    `${yName}: ${pct(p.y)}` + (p.n > 1 ? ` (${pct(p.yMin)} – ${pct(p.yMax)})` : ""),
     `runs (seeds): ${p.n}`,
   ];
   const conv = convergenceText(p);
@@ -100,7 +124,8 @@ function tooltip(p: ConfigPoint, extra: string[], others: ConfigPoint[] = []): s
  */
 export function frontierPlot(rows: RowsInput, options: FrontierPlotOptions = {}): string {
   const xKey = options.x ?? "bytesTransferred";
-  const points = aggregateConfigs(rows, { x: xKey, y: "iotlbMissRate" });
+  const yAxis = Y_AXES[options.y ?? "iotlbMissRate"];
+  const points = aggregateConfigs(rows, { x: xKey, y: options.y ?? "iotlbMissRate" });
   if (points.length === 0) throw new Error("frontierPlot: no successful runs to plot");
   const width = options.width ?? 960;
   const document = newDocument();
@@ -115,12 +140,14 @@ export function frontierPlot(rows: RowsInput, options: FrontierPlotOptions = {})
 
   const frontiers = frontierByPageSize(points);
   const frontier = facets.flatMap((s) => frontiers.get(s) ?? []);
-  const baselines = options.baseline === false ? [] : facets.flatMap((s) => {
-    const bs = points.filter((p) => p.pageSize === s && Number.isFinite(p.baseline));
-    if (bs.length === 0) return [];
-    const b = bs.reduce((a, p) => a + p.baseline, 0) / bs.length;
-    return [{ pageSizeLabel: bs[0].pageSizeLabel, baseline: b }];
-  });
+  const baselines = options.baseline === false || yAxis.baseline === null
+    ? []
+    : facets.flatMap((s) => {
+      const bs = points.filter((p) => p.pageSize === s && Number.isFinite(p.baseline));
+      if (bs.length === 0) return [];
+      const b = bs.reduce((a, p) => a + p.baseline, 0) / bs.length;
+      return [{ pageSizeLabel: bs[0].pageSizeLabel, baseline: b }];
+    });
 
   const xLo = Math.min(...points.map((p) => p.xMin)), xHi = Math.max(...points.map((p) => p.xMax));
   // Pad the log domain by ~3% each side so marks do not sit on the frame.
@@ -136,12 +163,15 @@ export function frontierPlot(rows: RowsInput, options: FrontierPlotOptions = {})
 
   // Where a value sits across a facet (0 = left edge, 1 = right), for placing labels.
   const xFrac = (x: number) => Math.log(x / xDomain[0]) / Math.log(xDomain[1] / xDomain[0]);
-  const yTop = Math.max(...points.map((p) => p.yMax), ...baselines.map((b) => b.baseline));
+  // The y extent from 0 (a slowdown can be slightly negative: tracking can
+  // run faster than a cold warm-up).
+  const yTop = Math.max(0, ...points.map((p) => p.yMax), ...baselines.map((b) => b.baseline)) -
+    Math.min(0, ...points.map((p) => p.yMin));
   // Configurations drawn on top of each other: one label with their count.
   const groups = overlapGroups(points, 0.01, 0.005 * yTop);
   const othersOf = new Map<ConfigPoint, ConfigPoint[]>();
   for (const g of groups) for (const p of g) othersOf.set(p, g.filter((o) => o !== p));
-  const title = (p: ConfigPoint) => tooltip(p, extra, othersOf.get(p));
+  const title = (p: ConfigPoint) => tooltip(p, extra, othersOf.get(p), yAxis.tooltip);
   const notConverged = points.filter(notAllConverged);
   // A count goes below its mark (the frontier leaves a mark rightwards, at
   // its height) and the not-converged label above; near the floor both go
@@ -234,7 +264,7 @@ export function frontierPlot(rows: RowsInput, options: FrontierPlotOptions = {})
       zero: true,
       nice: true,
       grid: true,
-      label: "↑ Guest IOTLB miss rate while tracking (%)",
+      label: yAxis.label,
     },
     color: { domain: splits, range: colors },
     symbol: { domain: batches, range: symbols },
@@ -365,7 +395,7 @@ export function frontierPlot(rows: RowsInput, options: FrontierPlotOptions = {})
     ? "x: all bytes the migration sent (round 0 + pre-copy rounds + stop-and-copy), log scale"
     : "x: bytes sent after round 0 (pre-copy rounds + stop-and-copy), log scale";
   const caption = [
-    `${what}. y: IOTLB misses / translations of the device's DMA while dirty tracking is on.`,
+    `${what}. y: ${yAxis.caption}.`,
     `Each mark is one configuration, the mean of ${seeds.join("/")} seed(s)` +
     (spread.length ? "; rules span min–max over seeds." : "."),
     "Lower-left is better; the line joins each page size's non-dominated configurations.",

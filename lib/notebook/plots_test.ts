@@ -28,6 +28,7 @@ function grid() {
             bytesTransferred: 2 ** 32 + (i + 1) * 2 ** 26 * (3 - j) + k * 2 ** 20 + seed * 2 ** 18,
             iotlbMissRate: 0.01 * (1 + j) + 0.003 * k + 0.001 * seed,
             iotlbMissRateBaseline: 0.005 * (3 - i),
+            guestDmaSlowdown: 0.1 * j + 0.01 * seed,
             status: "ok",
           });
         }
@@ -106,6 +107,27 @@ Deno.test("frontierPlot: legends, axis labels, title, caption and tooltips", () 
   ) => p.textContent.startsWith("split lazy"));
   assert.equal(lazy.length, 9);
   for (const p of lazy) assert.equal(p.getAttribute("stroke"), "#3ca951");
+});
+
+Deno.test('frontierPlot: y "guestDmaSlowdown" puts the DMA slowdown on y, with no baseline', () => {
+  const doc = parse(frontierPlot(grid(), { y: "guestDmaSlowdown", source: "a unit test" }));
+  assert.equal(doc.querySelectorAll("g.configuration path").length, 27);
+  assert.equal(doc.querySelectorAll("g.baseline line").length, 0, "0 is tracking off");
+  const texts = [...doc.querySelectorAll("text")].map((t: Loose) => t.textContent);
+  assert.ok(texts.some((t: string) => t.includes("Guest DMA slowdown while tracking")));
+  assert.ok(!texts.some((t: string) => t.includes("Guest IOTLB miss rate")));
+  const titles = [...doc.querySelectorAll("g.configuration path title")].map((t: Loose) =>
+    t.textContent
+  );
+  const eager = titles.find((t: string) =>
+    t.startsWith("split eager, clear batch 1, IO page 4KiB")
+  );
+  // mean of 0.1 + 0.01·seed over seeds 1 and 2.
+  assert.match(eager, /DMA slowdown: 11\.5% \(11% – 12%\)/);
+  // Tracking a hair faster than a cold warm-up: every slowdown ≤ 0 still draws.
+  const flat = grid().map((r) => ({ ...r, guestDmaSlowdown: -1e-4 * r.seed }));
+  const f = parse(frontierPlot(flat, { y: "guestDmaSlowdown" }));
+  assert.equal(f.querySelectorAll("g.configuration path").length, 27);
 });
 
 Deno.test("frontierPlot: single seeds draw no min-max rules; no rows is an error", () => {
