@@ -1,3 +1,7 @@
+// Validation of run configs as a user meets it: defaults from the one schema,
+// units, one line per problem naming the key, the value and what is allowed,
+// cross-field rules, overrides, and the exported JSON Schema kept current.
+
 import assert from "node:assert/strict";
 import { checkConfig, ConfigError, parseConfig } from "./validate.ts";
 import { canonicalJson, configHash } from "./canonical.ts";

@@ -1,3 +1,7 @@
+// The figures tested by their data and a stable SVG structure, not by eye:
+// facets, marks, legends, captions and tooltips of frontierPlot (with either
+// guest cost on y), and roundsPlot's series.
+
 import assert from "node:assert/strict";
 import { parseHTML } from "linkedom";
 import { frontierPlot, roundsPlot } from "./plots.ts";
