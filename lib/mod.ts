@@ -6,5 +6,7 @@ export * from "./workload/mod.ts";
 export * from "./tracking/mod.ts";
 export * from "./migration/mod.ts";
 export * from "./notebook/mod.ts";
+export * from "./store/mod.ts";
 export * from "./sweep/mod.ts";
+export * from "./distribute/mod.ts";
 export * from "./queries/mod.ts";

@@ -7,7 +7,7 @@
 import { Command } from "commander";
 import { adviceJson, advise, AdviseError, formatAdvice } from "../lib/advise/mod.ts";
 import { EngineError, StoreError, SweepSpecError } from "../lib/sweep/mod.ts";
-import { readConfigFile, UsageError } from "./cli_common.ts";
+import { parseOrExit, readConfigFile, UsageError } from "./cli_common.ts";
 
 const t0 = performance.now();
 const program = new Command("advise")
@@ -44,11 +44,7 @@ const program = new Command("advise")
   .showHelpAfterError()
   .exitOverride();
 
-try {
-  program.parse(["deno", "advise", ...Deno.args]);
-} catch (e) {
-  Deno.exit((e as { exitCode?: number }).exitCode === 0 ? 0 : 2);
-}
+parseOrExit(program);
 
 interface Opts {
   trace?: string;

@@ -16,12 +16,7 @@ async function advise(args: string[], cwd = ROOT) {
     stderr: "piped",
   }).output();
   const text = (b: Uint8Array) => new TextDecoder().decode(b);
-  // Deno's own warnings about node_modules setup (e.g. a package's missing bin
-  // entry) are not the command's output.
-  const stderr = text(out.stderr).split("\n")
-    // deno-lint-ignore no-control-regex -- ESC starts the colour codes Deno prints
-    .filter((l) => !/^(\x1b\[[0-9;]*m)*Warning(\x1b\[[0-9;]*m)* /.test(l)).join("\n");
-  return { code: out.code, stdout: text(out.stdout), stderr };
+  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
 }
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {

@@ -1,9 +1,8 @@
-// `deno task bench [filter...]`: runs every benchmark of the engine and prints
-// its rows. A layer adds benchmarks by putting a `*_bench.ts` file in its lib/
-// folder that exports functions named `bench…` or `…Bench`, each returning
-// (a promise of) an array of row objects, given no arguments. A filter keeps
-// the functions whose file path or name contains it. Rates are noisy on a
-// shared machine: compare rows of one run (e.g. engine vs the C reference).
+// `deno task bench [filter...]`: runs every `lib/**/*_bench.ts` function named
+// `bench…` or `…Bench` (no arguments, returning rows) and prints its rows; a
+// filter keeps the functions whose file path or name contains it. A layer adds
+// benchmarks by adding such a file. Rates are noisy on a shared machine:
+// compare rows of one run (e.g. engine vs the C reference).
 
 const LIB = new URL("../lib/", import.meta.url);
 

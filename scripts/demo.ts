@@ -5,6 +5,7 @@
 // one-line message and exit code 3; a failed point, exit code 1.
 import { runDemo } from "../lib/demo/mod.ts";
 import { EngineError, StoreError } from "../lib/sweep/mod.ts";
+import { exitOnError } from "./cli_common.ts";
 import { quietArrowBin } from "../lib/testing/npm_quiet.ts";
 
 quietArrowBin(); // before the workers start: see npm_quiet.ts
@@ -24,9 +25,9 @@ try {
   console.log(`figure:  ${r.svgPath}`);
   if (s.failed > 0) Deno.exit(1);
 } catch (e) {
-  if (e instanceof StoreError || e instanceof EngineError) {
-    console.error(`demo: ${e.message}`);
-    Deno.exit(3);
-  }
-  throw e;
+  exitOnError(
+    "demo",
+    e,
+    (e) => e instanceof StoreError || e instanceof EngineError ? 3 : undefined,
+  );
 }

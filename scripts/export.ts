@@ -5,27 +5,23 @@
 // back into a store.
 
 import { Command } from "commander";
-import { exportSweep, PUBLISHED_DIR, StoreError } from "../lib/sweep/mod.ts";
+import { DEFAULT_STORE, exportSweep, PUBLISHED_DIR, StoreError } from "../lib/store/mod.ts";
+import { exitOnError, parseOrExit } from "./cli_common.ts";
 
 const program = new Command("export")
   .description("export a sweep's runs and rounds as Parquet")
   .argument("<sweep>", 'sweep id, id prefix, name or "latest"')
-  .option("--store <path>", "DuckDB store file", "data/results.duckdb")
+  .option("--store <path>", "DuckDB store file", DEFAULT_STORE)
   .option("--out <dir>", "parent directory of the export", PUBLISHED_DIR)
   .showHelpAfterError()
   .exitOverride();
 
-try {
-  program.parse(["deno", "export", ...Deno.args]);
-} catch (e) {
-  Deno.exit((e as { exitCode?: number }).exitCode === 0 ? 0 : 2);
-}
+parseOrExit(program);
 const opts = program.opts<{ store: string; out: string }>();
 try {
   const r = await exportSweep(program.args[0], { store: opts.store, outDir: opts.out });
   console.log(`sweep ${r.sweepId}: ${r.runs} runs, ${r.rounds} rounds → ${r.dir}`);
   for (const f of r.files) console.log(`  ${f}`);
 } catch (e) {
-  console.error(`export: ${(e as Error).message}`);
-  Deno.exit(e instanceof StoreError ? 3 : 2);
+  exitOnError("export", e, (e) => e instanceof StoreError ? 3 : 2);
 }

@@ -1,9 +1,7 @@
-// `deno task golden`: the fixed configurations whose results a refactor or an
-// optimisation must not change. Runs the demo's 81 points (HEADLINE_SPEC)
-// through simulate() on child processes and compares every summary metric and
-// every round record with data/golden/demo81.json, byte for byte (values as
-// JSON). `--write` records the current results as the golden file; a change
-// that is meant to move results rewrites it and says why in its commit.
+// `deno task golden`: the demo's 81 points (HEADLINE_SPEC) through simulate()
+// on child processes, every summary metric and round record compared with
+// data/golden/demo81.json as JSON: a refactor must print "identical". `--write`
+// records the results; a change meant to move them says why in its commit.
 // Metrics the golden file does not hold yet are listed, not failed.
 
 import { HEADLINE_SPEC } from "../lib/demo/mod.ts";

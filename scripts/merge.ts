@@ -5,21 +5,19 @@
 // 0 merged, 2 bad usage (e.g. a directory that is not there), 3 store or input error.
 
 import { Command } from "commander";
-import { ingestDir, StoreError } from "../lib/sweep/mod.ts";
+import { ingestDir } from "../lib/distribute/mod.ts";
+import { DEFAULT_STORE, StoreError } from "../lib/store/mod.ts";
+import { exitOnError, parseOrExit } from "./cli_common.ts";
 
 const program = new Command("merge")
   .description("merge shard results or an exported sweep into the store")
   .argument("<dirs...>", "shard output or export directories")
-  .option("--store <path>", "DuckDB store file", "data/results.duckdb")
+  .option("--store <path>", "DuckDB store file", DEFAULT_STORE)
   .option("--force", "replace stored runs that are ok")
   .showHelpAfterError()
   .exitOverride();
 
-try {
-  program.parse(["deno", "merge", ...Deno.args]);
-} catch (e) {
-  Deno.exit((e as { exitCode?: number }).exitCode === 0 ? 0 : 2);
-}
+parseOrExit(program);
 const opts = program.opts<{ store: string; force?: boolean }>();
 // A directory that is not there is bad usage (exit 2), not a store fault.
 for (const dir of program.args) {
@@ -44,6 +42,5 @@ try {
     );
   }
 } catch (e) {
-  console.error(`merge: ${(e as Error).message}`);
-  Deno.exit(e instanceof StoreError ? 3 : 2);
+  exitOnError("merge", e, (e) => e instanceof StoreError ? 3 : 2);
 }

@@ -8,6 +8,7 @@
 // Exit codes: 0, 1 the README's claims no longer hold, 2 bad usage, 3 store.
 
 import { Command } from "commander";
+import { parseOrExit } from "./cli_common.ts";
 import { publish } from "../lib/site/mod.ts";
 import { DEFAULT_STORE, PUBLISHED_DIR, StoreError } from "../lib/sweep/mod.ts";
 
@@ -20,11 +21,7 @@ const program = new Command("publish")
   .showHelpAfterError()
   .exitOverride();
 
-try {
-  program.parse(["deno", "publish", ...Deno.args]);
-} catch (e) {
-  Deno.exit((e as { exitCode?: number }).exitCode === 0 ? 0 : 2);
-}
+parseOrExit(program);
 const opts = program.opts<{ sweep?: string; store: string; out: string; readme: boolean }>();
 try {
   const r = await publish({

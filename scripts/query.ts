@@ -1,10 +1,7 @@
-// `deno task query ["SQL" | --named NAME] [--sweep ID] [--store PATH] [--json | --csv]`:
-// SQL on the results store (tables sweeps, sweep_points, runs, rounds),
-// printed as a table, or as JSON / CSV for other programs. Without SQL it
-// lists the sweeps. `--named` runs one of lib/queries' named queries, the
-// same strings the site's explorer runs; `--sweep` limits the tables to one
-// sweep's runs, as the explorer holds one published sweep.
-// Exit codes: 0, 2 bad usage or SQL, 3 store unusable.
+// `deno task query ["SQL" | --named NAME] [--sweep ID] [--store PATH] [--json | --csv]`: SQL on
+// the store (tables sweeps, sweep_points, runs, rounds) as a text table, JSON or CSV; without SQL
+// it lists the sweeps. `--named` runs one of lib/queries' named queries (the explorer's strings),
+// `--sweep` limits the tables to one sweep's runs. Exit codes: 0, 2 bad usage or SQL, 3 store.
 
 import { Command } from "commander";
 import { NAMED_QUERIES, namedQuery } from "../lib/queries/mod.ts";
@@ -16,7 +13,8 @@ import {
   StoreError,
   toCsv,
   toJson,
-} from "../lib/sweep/mod.ts";
+} from "../lib/store/mod.ts";
+import { parseOrExit } from "./cli_common.ts";
 
 const LIST_SWEEPS = `SELECT id, name, status, points, ran, reused, failed, started_at, ended_at,
   git_commit[1:10] AS git_commit, git_dirty, engine_version FROM sweeps ORDER BY started_at`;
@@ -34,11 +32,7 @@ const program = new Command("query")
   .showHelpAfterError()
   .exitOverride();
 
-try {
-  program.parse(["deno", "query", ...Deno.args]);
-} catch (e) {
-  Deno.exit((e as { exitCode?: number }).exitCode === 0 ? 0 : 2);
-}
+parseOrExit(program);
 const opts = program.opts<{
   store: string;
   named?: string;

@@ -7,6 +7,7 @@
 // Exit codes: 0 all agree, 1 a mismatch, 2 bad input.
 
 import { Command } from "commander";
+import { parseOrExit } from "./cli_common.ts";
 import { formatReport, reproduce, ReproduceInputError } from "../lib/site/mod.ts";
 import { DEFAULT_STORE, formatEta } from "../lib/sweep/mod.ts";
 
@@ -21,11 +22,7 @@ const program = new Command("reproduce")
   .showHelpAfterError()
   .exitOverride();
 
-try {
-  program.parse(["deno", "reproduce", ...Deno.args]);
-} catch (e) {
-  Deno.exit((e as { exitCode?: number }).exitCode === 0 ? 0 : 2);
-}
+parseOrExit(program);
 const opts = program.opts<
   { json?: boolean; workers?: string; limit?: string; run?: string[]; store: string }
 >();

@@ -1,8 +1,8 @@
 // `deno task test` (not named test.ts: `deno test` would take that for a
-// test module): ensures the system tools some tests need (see
-// lib/testing/system.ts), then runs every test with Deno's runner, whose last
-// line is the `ok | N passed | N failed` summary. Extra arguments go to
-// `deno test` (e.g. a file or `--filter name`).
+// test module): ensures the system tools some tests need (lib/testing/system.ts),
+// then runs every `*_test.ts` of lib/ and scripts/ with Deno's runner, whose
+// last line is the `ok | N passed | N failed` summary. Extra arguments replace
+// the file list and go to `deno test` (e.g. a file, or a file and `--filter name`).
 
 import { quietArrowBin } from "../lib/testing/npm_quiet.ts";
 import { installHint, SYSTEM_TOOLS, type SystemTool, toolPresent } from "../lib/testing/system.ts";
@@ -60,7 +60,29 @@ ensure(Object.values(SYSTEM_TOOLS));
 run([Deno.execPath(), "install"]);
 quietArrowBin();
 
-const args = Deno.args.length ? Deno.args : ["lib/", "scripts/"];
+/**
+ * Every `*_test.ts` under `dirs`, sorted. Passed by name: with a workspace
+ * member below lib/ (lib/explorer), `deno test lib/` finds no test modules
+ * at all and would pass having run nothing.
+ */
+function testFiles(dirs: string[]): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of Deno.readDirSync(dir)) {
+      const path = `${dir}/${e.name}`;
+      if (e.isDirectory && e.name !== "node_modules") walk(path);
+      else if (e.isFile && e.name.endsWith("_test.ts")) out.push(path);
+    }
+  };
+  for (const d of dirs) walk(d);
+  return out.sort();
+}
+
+const args = Deno.args.length ? Deno.args : testFiles(["lib", "scripts"]);
+if (args.length === 0) {
+  console.error("no *_test.ts files under lib/ and scripts/");
+  Deno.exit(1);
+}
 const r = new Deno.Command(Deno.execPath(), {
   args: ["test", "-A", "--no-check=remote", ...args],
   stdout: "inherit",

@@ -5,7 +5,7 @@
 import { Command } from "commander";
 import { applyOverrides, ConfigError } from "../lib/config/mod.ts";
 import { formatResult, simulate } from "../lib/migration/mod.ts";
-import { readConfigFile, UsageError } from "./cli_common.ts";
+import { exitOnError, parseOrExit, readConfigFile, UsageError } from "./cli_common.ts";
 
 const program = new Command("sim")
   .description("simulate one live migration with IOMMU dirty tracking")
@@ -18,12 +18,7 @@ const program = new Command("sim")
   .showHelpAfterError()
   .exitOverride();
 
-try {
-  program.parse(["deno", "sim", ...Deno.args]);
-} catch (e) {
-  // commander has printed the problem (or the help, exit code 0)
-  Deno.exit((e as { exitCode?: number }).exitCode === 0 ? 0 : 2);
-}
+parseOrExit(program);
 
 const opts = program.opts<{ config?: string; json?: boolean }>();
 try {
@@ -32,11 +27,12 @@ try {
   const result = await simulate(input);
   console.log(opts.json ? JSON.stringify(result, null, 2) : formatResult(result));
 } catch (e) {
-  if (
-    e instanceof ConfigError || e instanceof UsageError || (e as Error)?.name === "WorkloadError"
-  ) {
-    console.error(`sim: ${(e as Error).message}`);
-    Deno.exit(2);
-  }
-  throw e;
+  exitOnError(
+    "sim",
+    e,
+    (e) =>
+      e instanceof ConfigError || e instanceof UsageError || (e as Error)?.name === "WorkloadError"
+        ? 2
+        : undefined,
+  );
 }

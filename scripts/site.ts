@@ -6,6 +6,7 @@
 // Exit codes: 0, 2 nothing to build from or bad usage, 3 store unusable.
 
 import { Command } from "commander";
+import { parseOrExit } from "./cli_common.ts";
 import { buildSite, serveSite, SITE_DIR, SiteError } from "../lib/site/mod.ts";
 import { DEFAULT_STORE, StoreError } from "../lib/sweep/mod.ts";
 
@@ -21,11 +22,7 @@ const program = new Command("site")
   .showHelpAfterError()
   .exitOverride();
 
-try {
-  program.parse(["deno", "site", ...Deno.args]);
-} catch (e) {
-  Deno.exit((e as { exitCode?: number }).exitCode === 0 ? 0 : 2);
-}
+parseOrExit(program);
 const opts = program.opts<{
   out: string;
   store: string;

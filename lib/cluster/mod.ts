@@ -2,12 +2,14 @@
 // commands (slurm.ts) and a real single-node Slurm on this machine for tests
 // and for trying it out (slurm_local.ts, wrapping scripts/slurm-local).
 export {
+  arraySpec,
   type ArrayTask,
   arrayTasks,
   cancel,
   FINAL_STATES,
   type JobState,
   jobState,
+  runSlurm,
   type SlurmClientOptions,
   SlurmError,
   submitArray,

@@ -11,14 +11,18 @@ export { checkConfig, ConfigError, parseConfig } from "./validate.ts";
 export {
   formatBandwidth,
   formatDuration,
+  formatEta,
   formatSize,
+  formatSizeIn,
   parseBandwidth,
   parseDuration,
   parseOpsRate,
   parseSize,
+  sizeUnit,
   UnitError,
 } from "../units/mod.ts";
 export { canonicalJson, configHash, sha256Hex } from "./canonical.ts";
 export { applyOverrides, mergeInputs, parseAssignment, parseValue, setPath } from "./overrides.ts";
 export { JSON_SCHEMA_PATH, runConfigJsonSchema, runConfigJsonSchemaText } from "./json_schema.ts";
 export { ConfigFileError, readConfigFile, withoutSchemaKey } from "./file.ts";
+export { type ConfigLeaf, configLeaves, flattenConfig, type LeafKind } from "./flatten.ts";

@@ -1,10 +1,8 @@
 // The headline experiment (`deno task demo`): IO page size × split policy ×
-// clear batching × seeds on one default workload, stored in the results store,
-// drawn as guest IOTLB miss rate vs migration data transferred. The workload
-// is a skewed device (Zipf s = 1.2, contiguous hot set) writing 100 k pages/s
-// into a 256 MiB buffer pool of a 1 GiB guest, migrated at 256 MiB/s with
-// QEMU's 300 ms downtime limit: tracking at 4 KiB converges, tracking whole
-// 2 MiB or 1 GiB pages does not. A demonstration, not a claim about a real device.
+// clear batching × seeds, a skewed device (Zipf 1.2) writing into 256 MiB of
+// a 1 GiB guest migrated at 256 MiB/s with QEMU's 300 ms downtime limit,
+// stored and drawn as guest IOTLB miss rate vs migration data transferred.
+// A demonstration, not a claim about a real device.
 
 import { formatSize } from "../config/mod.ts";
 import { aggregateConfigs, frontierByPageSize, frontierPlot } from "../notebook/mod.ts";

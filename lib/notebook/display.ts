@@ -1,10 +1,10 @@
 // Rich output for the Deno Jupyter kernel: an object with a
-// [Symbol.for("Jupyter.display")]() method is shown by its MIME bundle
-// (Deno's kernel protocol), so figures show as image/svg+xml and tables as
-// HTML. progress() updates one output in place while a sweep runs (a display
-// with a display_id, then update_display_data), or prints plain lines when
-// not in a kernel (scripts, logs).
+// [Symbol.for("Jupyter.display")]() method is shown by its MIME bundle, so
+// figures show as image/svg+xml and tables as HTML. progress() updates one
+// output in place while a sweep runs (a display_id, then update_display_data),
+// or prints plain lines when not in a kernel (scripts, logs).
 
+import { formatEta } from "../units/mod.ts";
 import { escapeXml } from "./svg.ts";
 import { type RowsInput, toRows } from "./rows.ts";
 
@@ -68,6 +68,16 @@ export function show(figure: string | { outerHTML: string }): Shown {
       "text/plain": plain,
     },
   );
+}
+
+/**
+ * Markdown for the notebook (text/markdown, with the text as text/plain):
+ * a conclusion computed from the run, shown as prose. Same as
+ * `Deno.jupyter.md`, but also prints when not in a kernel.
+ */
+export function markdown(text: string): Shown {
+  if (typeof text !== "string") throw new TypeError("markdown: expected a string");
+  return displayable({ "text/markdown": text, "text/plain": text });
 }
 
 export interface TableOptions {
@@ -175,10 +185,11 @@ export function jupyterApi(): JupyterApi | null {
   }
 }
 
-function fmtEta(sec: number | null | undefined): string {
-  if (sec === null || sec === undefined || !Number.isFinite(sec)) return "";
-  const s = Math.round(sec);
-  return s < 60 ? `, ETA ${s}s` : `, ETA ${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+/** ", ETA 1m15s", or nothing when the time left is unknown. */
+function etaText(sec: number | null | undefined): string {
+  return sec === null || sec === undefined || !Number.isFinite(sec)
+    ? ""
+    : `, ETA ${formatEta(sec)}`;
 }
 
 /** "label: 12/27 (3 stored, 1 failed), 2.1 runs/s, ETA 5s — detail". */
@@ -187,7 +198,7 @@ export function progressText(label: string, p: ProgressState): string {
     .filter(Boolean);
   return `${label}: ${p.done}/${p.total}` + (notes.length ? ` (${notes.join(", ")})` : "") +
     (p.runsPerSec ? `, ${p.runsPerSec.toFixed(p.runsPerSec < 10 ? 2 : 1)} runs/s` : "") +
-    (p.done < p.total ? fmtEta(p.etaSec) : ", done") + (p.detail ? ` — ${p.detail}` : "");
+    (p.done < p.total ? etaText(p.etaSec) : ", done") + (p.detail ? ` — ${p.detail}` : "");
 }
 
 function progressHtml(label: string, p: ProgressState): string {

@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import * as aq from "arquero";
-import { JUPYTER_DISPLAY, jupyterApi, progress, progressText, show, table } from "./display.ts";
+import {
+  JUPYTER_DISPLAY,
+  jupyterApi,
+  markdown,
+  progress,
+  progressText,
+  show,
+  table,
+} from "./display.ts";
 import { frontierPlot } from "./plots.ts";
 
 Deno.test("show: an SVG string becomes an image/svg+xml bundle", () => {
@@ -56,5 +64,13 @@ Deno.test("progress: text lines outside a kernel, throttled, last state always s
     "sweep: 4/4 (1 failed), done",
   ]);
   assert.equal(progressText("x", { done: 1, total: 2, etaSec: 125 }), "x: 1/2, ETA 2m05s");
+  // The same ETA text as the sweep's own progress lines, hours included.
+  assert.equal(progressText("x", { done: 1, total: 2, etaSec: 7500 }), "x: 1/2, ETA 2h05m");
   assert.throws(() => progress("x", { kernel: true }), /not running in a Jupyter kernel/);
+});
+
+Deno.test("markdown: a text/markdown bundle with the text as text/plain", () => {
+  const b = markdown("**42** pages").bundle;
+  assert.equal(b["text/markdown"], "**42** pages");
+  assert.equal(b["text/plain"], "**42** pages");
 });

@@ -19,9 +19,20 @@ export {
 export { resultRow, type Row, type RowsInput, toRounds, toRows } from "./rows.ts";
 export { byteTicks, formatBytesIn } from "./svg.ts";
 export {
+  NOTEBOOK_COMMAND_ENV,
+  notebookCommand,
+  type QueryableSweep,
+  simSource,
+  sourcesOf,
+  sweepRounds,
+  sweepSource,
+  type SweptData,
+} from "./provenance.ts";
+export {
   type Displayable,
   JUPYTER_DISPLAY,
   type LiveProgress,
+  markdown,
   type MimeBundle,
   progress,
   type ProgressOptions,
@@ -32,3 +43,20 @@ export {
   table,
   type TableOptions,
 } from "./display.ts";
+export {
+  barPlot,
+  type BarPlotOptions,
+  type CategoryChannel,
+  type Field,
+  type FigureOptions,
+  formatValue,
+  type HeatmapOptions,
+  heatmapPlot,
+  linePlot,
+  type LinePlotOptions,
+  nonDominated,
+  PALETTE,
+  POLICY_COLORS,
+  type ValueChannel,
+  type ValueFormat,
+} from "./analysis_plots.ts";

@@ -1,6 +1,7 @@
-// The figures tested by their data and a stable SVG structure, not by eye:
-// facets, marks, legends, captions and tooltips of frontierPlot (with either
-// guest cost on y), and roundsPlot's series.
+// The figures tested by their data and SVG structure: facets, marks, legends,
+// tooltips and captions (with either guest cost on y), convergence and overlap
+// labels, and the positions of the marks and the frontier line checked against
+// the input through the axes' own ticks (so a mark drawn at the wrong value fails).
 
 import assert from "node:assert/strict";
 import { parseHTML } from "linkedom";
@@ -132,6 +133,88 @@ Deno.test('frontierPlot: y "guestDmaSlowdown" puts the DMA slowdown on y, with n
   const flat = grid().map((r) => ({ ...r, guestDmaSlowdown: -1e-4 * r.seed }));
   const f = parse(frontierPlot(flat, { y: "guestDmaSlowdown" }));
   assert.equal(f.querySelectorAll("g.configuration path").length, 27);
+});
+
+/** A tick label's bytes: "4.2 GiB" → 4.2 · 2³⁰. */
+function bytesOf(label: string): number {
+  const [n, unit] = label.split(" ");
+  const factor = { B: 1, KiB: 2 ** 10, MiB: 2 ** 20, GiB: 2 ** 30, TiB: 2 ** 40 }[unit];
+  assert.ok(factor, `a byte label: ${label}`);
+  return Number(n) * factor;
+}
+
+/** The x and y of a `translate(x,y)` transform. */
+function translateOf(el: Loose): [number, number] {
+  const m = /translate\(([-\d.e]+),([-\d.e]+)\)/.exec(el.getAttribute("transform") ?? "");
+  return m ? [Number(m[1]), Number(m[2])] : [0, 0];
+}
+
+/**
+ * The scale an axis draws, read from its tick labels: the pixel of a value,
+ * fitted through the first and last tick (`t` maps a value to the axis's
+ * own coordinate, e.g. log2 on a log axis). Ticks are [label value, pixel].
+ */
+function axisScale(ticks: [number, number][], t: (v: number) => number) {
+  const [v0, p0] = ticks[0], [v1, p1] = ticks[ticks.length - 1];
+  return (v: number) => p0 + (t(v) - t(v0)) / (t(v1) - t(v0)) * (p1 - p0);
+}
+
+Deno.test("frontierPlot: marks sit where their data says, against the axes' own ticks", () => {
+  const rows = grid();
+  const doc = parse(frontierPlot(rows));
+  // Each configuration's mean and range over its seeds, computed here from the rows.
+  const configs = new Map<string, { xs: number[]; ys: number[]; pageSize: number }>();
+  for (const r of rows) {
+    const key = `split ${r.tracking_split}, clear batch ${r.tracking_clearBatch}, IO page ${
+      ({ 4096: "4KiB", 2097152: "2MiB", 1073741824: "1GiB" } as Record<number, string>)[
+        r.iommu_pageSize
+      ]
+    }`;
+    const c = configs.get(key) ?? { xs: [], ys: [], pageSize: r.iommu_pageSize };
+    c.xs.push(r.bytesTransferred);
+    c.ys.push(r.iotlbMissRate);
+    configs.set(key, c);
+  }
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  // y: the miss rate in percent on a linear axis; x: bytes on a log axis, per facet.
+  const yTicks: [number, number][] = [
+    ...doc.querySelectorAll('g[aria-label="y-axis tick label"] text'),
+  ].map((t: Loose) => [Number(t.textContent) / 100, translateOf(t)[1]]);
+  const y = axisScale(yTicks, (v) => v);
+  const xTickFacets = [...doc.querySelectorAll('g[aria-label="x-axis tick label"] > g')];
+  const dotFacets = [...doc.querySelectorAll("g.configuration")];
+  const frontiers = [...doc.querySelectorAll("g.frontier path")];
+  assert.equal(dotFacets.length, SIZES.length);
+  let checked = 0;
+  SIZES.forEach((pageSize, f) => {
+    const xTicks: [number, number][] = [...xTickFacets[f].querySelectorAll("text")].map((
+      t: Loose,
+    ) => [bytesOf(t.textContent), translateOf(t)[0]]);
+    const x = axisScale(xTicks, Math.log2);
+    for (const dot of dotFacets[f].querySelectorAll("path")) {
+      const c = configs.get(dot.textContent.split("\n")[0])!;
+      assert.equal(c.pageSize, pageSize, "the dot is in its page size's facet");
+      const [px, py] = translateOf(dot);
+      assert.ok(Math.abs(px - x(mean(c.xs))) < 0.01, `${dot.textContent}: x ${px}`);
+      assert.ok(Math.abs(py - y(mean(c.ys))) < 0.01, `${dot.textContent}: y ${py}`);
+      checked++;
+    }
+    // The frontier joins exactly the configurations no other of the facet
+    // dominates (found here by brute force), left to right.
+    const means = [...configs.values()].filter((c) => c.pageSize === pageSize)
+      .map((c) => ({ x: mean(c.xs), y: mean(c.ys) }));
+    const front = means.filter((p) =>
+      !means.some((q) => q.x <= p.x && q.y <= p.y && (q.x < p.x || q.y < p.y))
+    ).sort((a, b) => a.x - b.x);
+    // A step-after line: the data points are the first vertex and every second one after it.
+    const vertices = [...frontiers[f].getAttribute("d").matchAll(/[ML]([-\d.]+),([-\d.]+)/g)]
+      .map((m) => [Number(m[1]), Number(m[2])]).filter((_, i) => i % 2 === 0);
+    assert.equal(vertices.length, front.length);
+    vertices.forEach(([vx, vy], i) => {
+      assert.ok(Math.abs(vx - x(front[i].x)) < 0.01 && Math.abs(vy - y(front[i].y)) < 0.01);
+    });
+  });
+  assert.equal(checked, configs.size);
 });
 
 Deno.test("frontierPlot: single seeds draw no min-max rules; no rows is an error", () => {
@@ -348,6 +431,26 @@ Deno.test("roundsPlot: a bar per round, stop-and-copy marked, model and threshol
     t: { textContent: string },
   ) => t.textContent);
   assert.ok(ticks.includes("4 GiB"), `y ticks in GiB, got ${ticks}`);
+});
+
+Deno.test("roundsPlot: each bar's height is its round's bytes sent, each dot the dirty bytes found", () => {
+  const doc = parse(roundsPlot(rounds));
+  const yTicks: [number, number][] = [
+    ...doc.querySelectorAll('g[aria-label="y-axis tick label"] text'),
+  ].map((t: Loose) => [bytesOf(t.textContent), translateOf(t)[1]]);
+  const y = axisScale(yTicks, (v) => v);
+  const bars = [...doc.querySelectorAll("g.bytes-sent rect")];
+  bars.forEach((b: Loose, i) => {
+    const top = Number(b.getAttribute("y")), bottom = top + Number(b.getAttribute("height"));
+    assert.ok(Math.abs(bottom - y(0)) < 0.01, `bar ${i} starts at 0`);
+    assert.ok(Math.abs(top - y(rounds[i].bytesSent)) < 0.01, `bar ${i} reaches its bytes`);
+  });
+  const dots = [...doc.querySelectorAll("g.dirty-found circle")];
+  const found = rounds.filter((r) => !r.stopAndCopy);
+  assert.equal(dots.length, found.length);
+  dots.forEach((d: Loose, i) => {
+    assert.ok(Math.abs(Number(d.getAttribute("cy")) - y(found[i].dirtyBytes)) < 0.01);
+  });
 });
 
 Deno.test("roundsPlot: several models, each its own line and legend entry", () => {

@@ -1,9 +1,10 @@
-// Rows for the plots: one flat record per run, with the config flattened into
-// columns named by path joined with "_" (iommu_pageSize, tracking_split, ...)
-// and every Summary metric under its own name — the shape of the sweep
-// store's `runs` table — whether they come from simulate(), plain objects or
-// an Arquero table. DuckDB hands BIGINT columns back as bigint: numbers here.
+// Rows for the plots: one flat record per run, with the config flattened as
+// the store flattens it (lib/config/flatten.ts: iommu_pageSize, tracking_split)
+// and every Summary metric under its own name — the shape of the store's
+// `runs` table — whether they come from simulate(), plain objects or an
+// Arquero table. DuckDB hands BIGINT columns back as bigint: numbers here.
 
+import { flattenConfig } from "../config/mod.ts";
 import type { RoundRecord, SimResult } from "../migration/types.ts";
 
 export type Row = Record<string, unknown>;
@@ -37,26 +38,9 @@ function isSimResult(x: object): x is SimResult {
 
 const plain = (v: unknown): unknown => typeof v === "bigint" ? Number(v) : v;
 
-/** `{ iommu: { pageSize: 4096 } }` → `{ iommu_pageSize: 4096 }`; arrays stay values. */
-export function flattenConfig(value: object, prefix = ""): Row {
-  const out: Row = {};
-  for (const [k, v] of Object.entries(value)) {
-    const name = prefix ? `${prefix}_${k}` : k;
-    if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-      Object.assign(out, flattenConfig(v, name));
-    } else out[name] = plain(v);
-  }
-  return out;
-}
-
-/** One SimResult as a store-shaped row (flattened config + summary metrics). */
+/** One SimResult as a store-shaped row (the config flattened as the store does + summary metrics). */
 export function resultRow(result: SimResult): Row {
-  const row = flattenConfig(result.config);
-  if (row.tracking_clearBatch !== undefined) {
-    // The store keeps clearBatch as text ("1", "64", "round"): match it.
-    row.tracking_clearBatch = String(row.tracking_clearBatch);
-  }
-  return { ...row, ...result.summary };
+  return { ...flattenConfig(result.config), ...result.summary };
 }
 
 /** Normalises any accepted input to plain rows (copies; bigint → number). */

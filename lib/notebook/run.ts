@@ -1,14 +1,17 @@
 // Executes notebooks headless with the Deno Jupyter kernel, papermill-style:
 // the cell tagged `parameters` holds `let` defaults and an injected cell after
-// it reassigns them. nbconvert reads the notebook from stdin, so the kernel
-// starts in the process's cwd, set to the source notebook's directory: its
-// `../lib/mod.ts` imports resolve and Deno finds the repository's deno.json
-// (import map) by walking up. The executed copy goes to an output directory;
-// the source file is never written.
+// it reassigns them; execution stops at the first cell that fails, and the
+// executed copy, with that error in place, is still written. nbclient (the
+// library under nbconvert and papermill) drives the kernel from a few lines
+// of Python run by Jupyter's own interpreter; the kernel starts in the source
+// notebook's directory, so its `../lib/mod.ts` imports resolve and Deno finds
+// the repository's deno.json (import map) by walking up. The source file is
+// never written.
 //
-//   deno task notebooks [--out DIR] [--param name=value ...] [notebook.ipynb ...]
+//   deno task notebooks [--quick] [--out DIR] [--param name=value ...] [name ...]
 
 import { basename, dirname, join, resolve } from "node:path";
+import { NOTEBOOK_COMMAND_ENV } from "./provenance.ts";
 
 /** The nbformat 4 subset used here. */
 export interface NotebookCell {
@@ -146,18 +149,26 @@ export interface RunNotebookOptions {
   timeoutSec?: number;
   /** Kernel name (default "deno"). */
   kernel?: string;
+  /**
+   * The command that reproduces this run, passed to the kernel as
+   * NOTEBOOK_COMMAND for figure captions (default: `deno task notebooks NAME`
+   * with the parameters given).
+   */
+  command?: string;
 }
 
 export interface NotebookRun {
   notebook: string;
-  /** The executed copy. */
+  /** The executed copy (written also when a cell failed, with the error in place). */
   output: string;
   ok: boolean;
+  /** The error outputs: at most one, since execution stops at the first failing cell. */
   errors: CellError[];
   svgOutputs: number;
+  /** Code cells not executed (those after a failing cell). */
   unexecuted: number[];
   durationMs: number;
-  /** nbconvert's stderr when it failed (kernel died, timeout). */
+  /** What the driver said when the kernel died or a cell timed out. */
   stderr: string;
 }
 
@@ -165,7 +176,7 @@ const REPO = resolve(dirname(new URL(import.meta.url).pathname), "../..");
 export const NOTEBOOKS_DIR = join(REPO, "notebooks");
 export const DEFAULT_OUT_DIR = join(REPO, "data", "notebooks");
 
-/** Every .ipynb in notebooks/, sorted. */
+/** Every .ipynb in notebooks/, sorted (the reading order: names start with a number). */
 export async function listNotebooks(dir = NOTEBOOKS_DIR): Promise<string[]> {
   const out: string[] = [];
   for await (const e of Deno.readDir(dir)) {
@@ -174,7 +185,115 @@ export async function listNotebooks(dir = NOTEBOOKS_DIR): Promise<string[]> {
   return out.sort();
 }
 
-/** Executes one notebook into `outDir` and reports errors, SVG outputs and cells not run. */
+const stem = (path: string) => basename(path).replace(/\.ipynb$/, "");
+
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The notebook a command-line argument names: a path to an .ipynb file (from
+ * the directory `deno task` was started in, or the current one), or a name in
+ * notebooks/ with or without `notebooks/` and `.ipynb`: `03-eager-vs-lazy`,
+ * its number `03` or its name without the number, `eager-vs-lazy`. An unknown
+ * or ambiguous name is a NotebookError listing the known ones.
+ */
+export async function resolveNotebook(arg: string, dir = NOTEBOOKS_DIR): Promise<string> {
+  const bases = [Deno.env.get("INIT_CWD"), Deno.cwd()].filter((d): d is string => Boolean(d));
+  for (const base of bases) {
+    const p = resolve(base, arg);
+    if (p.endsWith(".ipynb") && isFile(p)) return p;
+  }
+  const known = await listNotebooks(dir);
+  const name = stem(arg.replace(/^(\.\/)?notebooks\//, ""));
+  const by = (match: (s: string) => boolean) => known.filter((f) => match(stem(f)));
+  for (
+    const found of [
+      by((s) => s === name),
+      by((s) => s.replace(/^\d+-/, "") === name),
+      /^\d+$/.test(name) ? by((s) => s.startsWith(`${name}-`)) : [],
+    ]
+  ) {
+    if (found.length === 1) return found[0];
+    if (found.length > 1) {
+      throw new NotebookError(
+        `notebook "${arg}" is ambiguous: ${found.map(stem).join(", ")}`,
+      );
+    }
+  }
+  throw new NotebookError(
+    `unknown notebook "${arg}"; the notebooks are: ${known.map(stem).join(", ")}`,
+  );
+}
+
+// nbclient's NotebookClient, as papermill uses it: execute() raises at the
+// first cell whose output is an error, after that output has been recorded,
+// so the notebook written out holds every cell run so far and the error.
+const DRIVER = `
+import sys
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+cwd, timeout, kernel = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+nb = nbformat.reads(sys.stdin.read(), as_version=4)
+client = NotebookClient(nb, timeout=None if timeout < 0 else timeout, kernel_name=kernel,
+                        allow_errors=False, resources={"metadata": {"path": cwd}})
+status = 0
+try:
+    client.execute()
+except CellExecutionError:
+    pass  # the error is in the notebook, where the report finds it
+except (CellTimeoutError, DeadKernelError) as e:
+    sys.stderr.write(f"{type(e).__name__}: {e}\\n")
+    status = 3
+sys.stdout.write(nbformat.writes(nb))
+sys.exit(status)
+`;
+
+/** The Python that runs `jupyter` (its shebang): nbclient is installed for that one. */
+export function jupyterPython(): string {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    const path = join(dir || ".", "jupyter");
+    if (!isFile(path)) continue;
+    try {
+      const first = Deno.readTextFileSync(path).split("\n", 1)[0];
+      const m = first.match(/^#!\s*(\S+)(?:\s+(\S+))?/);
+      if (!m) break;
+      return m[1].endsWith("/env") && m[2] ? m[2] : m[1];
+    } catch {
+      break;
+    }
+  }
+  return "python3";
+}
+
+/** A word as the shell reads it back: quoted when it holds anything but safe characters. */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
+}
+
+/**
+ * `deno task notebooks NAME [--quick] [--param name=value ...]`: the command
+ * that runs `path` with `params` again (quick = true becomes --quick).
+ */
+export function reproduceCommand(path: string, params: Record<string, unknown>): string {
+  const words = ["deno", "task", "notebooks", stem(path)];
+  for (const [k, v] of Object.entries(params)) {
+    if (k === "quick" && v === true) words.push("--quick");
+    else {
+      // A bare string only where --param would read it back as that string.
+      const bare = typeof v === "string" && parseParam(`${k}=${v}`)[1] === v;
+      words.push("--param", shellWord(`${k}=${bare ? v : JSON.stringify(v)}`));
+    }
+  }
+  return words.join(" ");
+}
+
+/** Executes one notebook into `outDir`, stopping at the first failing cell. */
 export async function runNotebook(
   path: string,
   options: RunNotebookOptions = {},
@@ -186,19 +305,18 @@ export async function runNotebook(
   if (output === src) throw new NotebookError(`refusing to overwrite the source notebook ${src}`);
   await Deno.mkdir(outDir, { recursive: true });
   const nb = injectParameters(JSON.parse(await Deno.readTextFile(src)), options.params ?? {});
-  const cmd = new Deno.Command("jupyter", {
+  const cmd = new Deno.Command(jupyterPython(), {
     args: [
-      "nbconvert",
-      "--to",
-      "notebook",
-      "--execute",
-      "--stdin",
-      "--stdout",
-      "--allow-errors",
-      `--ExecutePreprocessor.timeout=${options.timeoutSec ?? 600}`,
-      `--ExecutePreprocessor.kernel_name=${options.kernel ?? "deno"}`,
+      "-c",
+      DRIVER,
+      dirname(src),
+      String(options.timeoutSec ?? 600),
+      options.kernel ?? "deno",
     ],
     cwd: dirname(src),
+    env: {
+      [NOTEBOOK_COMMAND_ENV]: options.command ?? reproduceCommand(src, options.params ?? {}),
+    },
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
@@ -207,17 +325,21 @@ export async function runNotebook(
   try {
     child = cmd.spawn();
   } catch (e) {
-    throw new NotebookError(
-      `cannot start jupyter nbconvert (${e}); install Jupyter and the Deno kernel`,
-    );
+    throw new NotebookError(`cannot start Jupyter's Python (${e}); install Jupyter and nbclient`);
   }
   const writer = child.stdin.getWriter();
   await writer.write(new TextEncoder().encode(JSON.stringify(nb)));
   await writer.close();
   const res = await child.output();
   const stderr = new TextDecoder().decode(res.stderr);
+  const stdout = new TextDecoder().decode(res.stdout);
   const durationMs = performance.now() - t0;
-  if (!res.success) {
+  let done: Notebook | null = null;
+  try {
+    done = stdout.trim() ? JSON.parse(stdout) : null;
+  } catch { /* the driver died before writing: report its stderr */ }
+  const tail = (s: string) => s.trim().split("\n").slice(-25).join("\n");
+  if (!done) {
     return {
       notebook: src,
       output,
@@ -226,37 +348,51 @@ export async function runNotebook(
       svgOutputs: 0,
       unexecuted: [],
       durationMs,
-      stderr: stderr.split("\n").slice(-25).join("\n"),
+      stderr: tail(stderr) || `the driver exited with code ${res.code}`,
     };
   }
-  const done: Notebook = JSON.parse(new TextDecoder().decode(res.stdout));
   await Deno.writeTextFile(output, JSON.stringify(done, null, 1) + "\n");
   const errors = notebookErrors(done);
   const unexecuted = unexecutedCells(done);
   return {
     notebook: src,
     output,
-    ok: errors.length === 0 && unexecuted.length === 0,
+    ok: res.success && errors.length === 0 && unexecuted.length === 0,
     errors,
     svgOutputs: outputsWith(done, "image/svg+xml").length,
     unexecuted,
     durationMs,
-    stderr: "",
+    stderr: res.success ? "" : tail(stderr),
   };
 }
 
-/** A readable report of one run: the failing cell's source and the error. */
+/** The cell's first line that is not blank, a comment or part of an import, to name it by. */
+function firstLine(source: string): string {
+  const code = source.replace(/^\s*import\b[\s\S]*?\bfrom\s+["'][^"']*["'];?/gm, "");
+  const line = code.split("\n").map((l) => l.trim()).find((l) => l && !l.startsWith("//")) ??
+    "";
+  return line.length > 72 ? line.slice(0, 71) + "…" : line;
+}
+
+const shortPath = (p: string) => {
+  const rel = p.startsWith(REPO + "/") ? p.slice(REPO.length + 1) : p;
+  return rel;
+};
+
+/** One line per notebook (status, time, SVG outputs, output file); a failure adds its cell and error. */
 export function formatRun(r: NotebookRun): string {
-  const head =
-    `${r.ok ? "ok  " : "FAIL"} ${basename(r.notebook)} (${(r.durationMs / 1000).toFixed(1)} s, ` +
-    `${r.svgOutputs} SVG output${r.svgOutputs === 1 ? "" : "s"}) → ${r.output}`;
-  const lines = [head];
-  if (r.stderr) lines.push("  nbconvert failed:", ...r.stderr.split("\n").map((l) => `    ${l}`));
-  for (const e of r.errors) {
-    lines.push(`  cell ${e.cell}: ${e.ename}: ${e.evalue}`);
-    lines.push(...e.source.split("\n").slice(0, 12).map((l) => `    | ${l}`));
+  const svgs = `${r.svgOutputs} SVG output${r.svgOutputs === 1 ? "" : "s"}`;
+  const lines = [
+    `${r.ok ? "ok  " : "FAIL"} ${stem(r.notebook).padEnd(20)} ${
+      (r.durationMs / 1000).toFixed(1).padStart(6)
+    } s  ${svgs} → ${shortPath(r.output)}`,
+  ];
+  const e = r.errors[0];
+  if (e) {
+    lines.push(`  stopped at cell ${e.cell} (${firstLine(e.source)}): ${e.ename}: ${e.evalue}`);
   }
-  if (r.unexecuted.length && !r.stderr) {
+  if (r.stderr) lines.push(...r.stderr.split("\n").map((l) => `  ${l}`));
+  if (!e && !r.stderr && r.unexecuted.length) {
     lines.push(`  cells not executed: ${r.unexecuted.join(", ")}`);
   }
   return lines.join("\n");
@@ -275,26 +411,53 @@ function parseParam(arg: string): [string, unknown] {
   return [arg.slice(0, eq), value];
 }
 
+const USAGE =
+  "usage: deno task notebooks [--quick] [--out DIR] [--param name=value ...] [name ...]\n" +
+  "Executes the notebooks (default: every notebooks/*.ipynb, in order) with the Deno kernel,\n" +
+  "stopping each at its first failing cell, into DIR (default data/notebooks/). A name is\n" +
+  "a notebook's file name with or without .ipynb (03-eager-vs-lazy), its number (03), or\n" +
+  "a path. --quick sets every notebook's `quick` parameter (smaller sweeps); --param values\n" +
+  "are JSON or bare strings.";
+
+/** The command line; returns the exit code (0 ok, 1 a notebook failed, 2 bad arguments). */
 export async function main(args: string[]): Promise<number> {
   let outDir: string | undefined;
+  let quick = false;
   const params: Record<string, unknown> = {};
-  const files: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === "--out") outDir = args[++i];
-    else if (a === "--param") {
-      const [k, v] = parseParam(args[++i] ?? "");
-      params[k] = v;
-    } else if (a === "-h" || a === "--help") {
-      console.log(
-        "usage: deno task notebooks [--out DIR] [--param name=value ...] [notebook.ipynb ...]\n" +
-          "Executes the notebooks (default: every notebooks/*.ipynb) with the Deno kernel into DIR\n" +
-          `(default ${DEFAULT_OUT_DIR}); --param values are JSON or bare strings.`,
-      );
-      return 0;
-    } else files.push(a);
+  const names: string[] = [];
+  try {
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (a === "--out") outDir = args[++i];
+      else if (a === "--quick") quick = true;
+      else if (a === "--param") {
+        const [k, v] = parseParam(args[++i] ?? "");
+        params[k] = v;
+      } else if (a === "-h" || a === "--help") {
+        console.log(USAGE);
+        return 0;
+      } else if (a.startsWith("--")) {
+        throw new NotebookError(`unknown option ${a} (see --help)`);
+      } else names.push(a);
+    }
+    if (outDir === undefined && args.includes("--out")) {
+      throw new NotebookError("--out expects a directory");
+    }
+  } catch (e) {
+    if (!(e instanceof NotebookError)) throw e;
+    console.error(e.message);
+    return 2;
   }
-  const list = files.length ? files : await listNotebooks();
+  let list: string[];
+  try {
+    list = names.length
+      ? await Promise.all(names.map((n) => resolveNotebook(n)))
+      : await listNotebooks();
+  } catch (e) {
+    if (!(e instanceof NotebookError)) throw e;
+    console.error(e.message);
+    return 2;
+  }
   // Each notebook gets the parameters it declares; a name no notebook
   // declares is an error before anything runs.
   const declared = new Map<string, string[]>();
@@ -313,19 +476,28 @@ export async function main(args: string[]): Promise<number> {
     }
   }
   let failed = 0;
+  const t0 = performance.now();
   for (const f of list) {
+    const own = Object.fromEntries(
+      Object.entries(params).filter(([k]) => declared.get(f)!.includes(k)),
+    );
+    if (quick) {
+      if (declared.get(f)!.includes("quick")) own.quick = true;
+      else console.error(`note: ${basename(f)} has no quick parameter; running it in full`);
+    }
     try {
-      const own = Object.fromEntries(
-        Object.entries(params).filter(([k]) => declared.get(f)!.includes(k)),
-      );
       const r = await runNotebook(f, { outDir, params: own });
       console.log(formatRun(r));
       if (!r.ok) failed++;
     } catch (e) {
-      console.error(`FAIL ${f}: ${e instanceof Error ? e.message : e}`);
+      console.error(`FAIL ${stem(f)}: ${e instanceof Error ? e.message : e}`);
       failed++;
     }
   }
-  console.log(`${list.length - failed}/${list.length} notebooks ran without error`);
+  const total = ((performance.now() - t0) / 1000).toFixed(1);
+  console.log(
+    `${list.length - failed}/${list.length} notebooks ran without error in ${total} s` +
+      (quick ? " (--quick)" : ""),
+  );
   return failed ? 1 : 0;
 }

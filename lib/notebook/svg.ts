@@ -6,6 +6,7 @@
 
 import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
+import { formatSizeIn, sizeUnit } from "../units/mod.ts";
 
 export const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -63,20 +64,11 @@ export const textWidth = (text: string, fontSize = 11, bold = false) =>
 
 // --- byte axes -------------------------------------------------------------
 
-const UNITS: [number, string][] = [[2 ** 40, "TiB"], [2 ** 30, "GiB"], [2 ** 20, "MiB"], [
-  2 ** 10,
-  "KiB",
-], [1, "B"]];
-
 /** The binary unit to label bytes up to `max` with: [factor, name]. */
-export function byteUnit(max: number): [number, string] {
-  return UNITS.find(([f]) => max >= f) ?? [1, "B"];
-}
+export const byteUnit: (max: number) => [number, string] = sizeUnit;
 
 /** "4.25 GiB" in the given unit, at most four significant digits. */
-export function formatBytesIn(bytes: number, [factor, name]: [number, string]): string {
-  return `${+(bytes / factor).toPrecision(4)} ${name}`;
-}
+export const formatBytesIn: (bytes: number, unit: [number, string]) => string = formatSizeIn;
 
 /** Bytes in their own binary unit: "16 MiB", "4.25 GiB", "512 B". */
 export function formatBytes(bytes: number): string {

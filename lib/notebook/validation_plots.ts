@@ -1,24 +1,11 @@
 // The cache-theory check of notebooks/validation.ipynb: the miss rate an LRU
 // IOTLB must show for a uniform random or a cyclic sweep over N contiguous 4
-// KiB pages, and the figure that sets the engine's measured miss rates
-// against it, one facet per IOTLB geometry.
-//
-// Theory (King, "Analysis of demand paging algorithms", IFIP 1971; the
-// independent reference model): a set-associative LRU cache of S sets of W
-// ways is S independent fully associative caches of W entries. N contiguous
-// pages spread over the sets as evenly as possible (set = page mod S), so set
-// s holds n_s = floor(N/S) or ceil(N/S) pages. Once warm:
-// - uniform random accesses miss in set s with probability max(0, 1 − W/n_s),
-//   so the miss rate is Σ_s max(0, n_s − W) / N, which is 1 − C/N (0 for
-//   N ≤ C) for every N when the sets are filled evenly (C = S·W);
-// - a cyclic sweep misses on every access to a set with n_s > W (each page
-//   was evicted before it came round again) and never on the others, so the
-//   miss rate is Σ_{n_s > W} n_s / N: for a fully associative cache 1 above C
-//   and 0 up to C; for S > 1 sets it climbs from C+1 pages and reaches 1 only
-//   at C + S pages.
+// KiB pages (lruMissTheory), and the figure that sets the engine's measured
+// miss rates against it, one facet per IOTLB geometry.
 
 import * as Plot from "@observablehq/plot";
-import { composeFigure, type DomNode, legendSvg, newDocument } from "./svg.ts";
+import { captionText, frameMark, percent, plotSvg } from "./marks.ts";
+import { composeFigure, legendSvg, newDocument } from "./svg.ts";
 
 export type AccessPattern = "uniform" | "cyclic";
 
@@ -31,7 +18,21 @@ function pagesPerSet(pages: number, sets: number): { n: number; count: number }[
 /**
  * The steady-state miss rate of an LRU cache of `entries` entries in sets of
  * `ways` ways (ways = entries: fully associative) for `pattern` over `pages`
- * contiguous pages (see the header for the formulas).
+ * contiguous pages.
+ *
+ * Theory (King, "Analysis of demand paging algorithms", IFIP 1971; the
+ * independent reference model): a set-associative LRU cache of S sets of W
+ * ways is S independent fully associative caches of W entries. N contiguous
+ * pages spread over the sets as evenly as possible (set = page mod S), so set
+ * s holds n_s = floor(N/S) or ceil(N/S) pages. Once warm:
+ * - uniform random accesses miss in set s with probability max(0, 1 − W/n_s),
+ *   so the miss rate is Σ_s max(0, n_s − W) / N, which is 1 − C/N (0 for
+ *   N ≤ C) for every N when the sets are filled evenly (C = S·W);
+ * - a cyclic sweep misses on every access to a set with n_s > W (each page
+ *   was evicted before it came round again) and never on the others, so the
+ *   miss rate is Σ_{n_s > W} n_s / N: for a fully associative cache 1 above C
+ *   and 0 up to C; for S > 1 sets it climbs from C+1 pages and reaches 1 only
+ *   at C + S pages.
  */
 export function lruMissTheory(
   pattern: AccessPattern,
@@ -133,7 +134,7 @@ export function missRatePlot(
     geometry: geometryLabel(g.entries, g.ways),
     pages: g.entries,
   }));
-  const pct = (v: number) => `${+(v * 100).toPrecision(4)}%`;
+  const pct = (v: number) => percent(v, 4);
   const tip = (d: (typeof marks)[number]) =>
     `${d.pattern}, ${d.geometry}\nN = ${d.pages} pages (${+(d.pages / d.entries).toPrecision(
       3,
@@ -143,15 +144,13 @@ export function missRatePlot(
   const ticks: number[] = [];
   for (let e = Math.ceil(Math.log2(xDomain[0])); 2 ** e <= xDomain[1]; e++) ticks.push(2 ** e);
 
-  const plot = Plot.plot({
-    document,
+  const plot = plotSvg(document, {
     width,
     height: options.height ?? 320,
     marginLeft: 56,
     marginRight: 20,
     marginBottom: 42,
     marginTop: 30,
-    style: { fontSize: "11px" },
     fx: { domain: facets, label: null, padding: 0.08 },
     x: {
       type: "log",
@@ -171,7 +170,7 @@ export function missRatePlot(
     color: { domain: patterns, range: patterns.map((k) => COLORS[k]) },
     symbol: { domain: patterns, range: patterns.map((k) => SYMBOLS[k]) },
     marks: [
-      Plot.frame({ stroke: "#ccc" }),
+      frameMark(),
       Plot.ruleX(capacity, {
         fx: "geometry",
         x: "pages",
@@ -215,7 +214,7 @@ export function missRatePlot(
         className: "measured",
       }),
     ],
-  }) as unknown as DomNode;
+  });
 
   const legend = legendSvg(document, "Legend", [
     ...patterns.map((k) => ({
@@ -234,12 +233,12 @@ export function missRatePlot(
     })),
   ], width - 8);
   const n = new Set(points.map((p) => p.pages)).size;
-  const caption = [
+  const caption = captionText([
     `Each mark is the engine's IOTLB misses / translations after a warm-up, for ${n} working ` +
     `sizes N of contiguous 4 KiB pages; lines are LRU theory at every N.`,
     options.tolerance ?? "",
     options.source ? `Data: ${options.source}.` : "",
-  ].filter(Boolean).join(" ");
+  ]);
   return composeFigure(document, {
     title: options.title ?? "IOTLB miss rate vs working-set size: engine against cache theory",
     subtitle: options.subtitle,

@@ -1,3 +1,7 @@
+// LRU miss-rate theory against worked cases (fully associative 1 − C/N, the
+// cyclic step at C, an 8-way cache of contiguous pages), and the miss-rate
+// figure's structure: a facet per geometry, marks and theory lines.
+
 import assert from "node:assert/strict";
 import { parseHTML } from "linkedom";
 import {

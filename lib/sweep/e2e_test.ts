@@ -3,11 +3,11 @@
 // in this process, and 1 or 2 workers give the same store.
 
 import assert from "node:assert/strict";
-import { sweep } from "./runner.ts";
-import { queryRows } from "./query.ts";
+import { sweep } from "./sweep.ts";
+import { queryRows } from "../store/mod.ts";
 import { engineSourceVersion, simulate } from "../migration/mod.ts";
 import { SUMMARY_METRICS } from "../migration/types.ts";
-import { comparable, tempDir } from "./testdata/helpers.ts";
+import { comparable, tempDir } from "../testing/helpers.ts";
 
 const TINY = {
   name: "tiny",

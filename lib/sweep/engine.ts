@@ -3,7 +3,7 @@
 // are salted with that module's engine version (for the real engine, its
 // release plus a hash of its sources), so results of two engines never share a key.
 
-import { ENGINE_VERSION } from "../migration/types.ts";
+import { ENGINE_VERSION } from "../migration/mod.ts";
 
 export const DEFAULT_ENGINE = new URL("../migration/mod.ts", import.meta.url).href;
 

@@ -1,8 +1,8 @@
-// The sweep layer's public API: expand and validate a sweep spec, run it on
-// workers into the DuckDB store (resumable, deduplicated by run key), query the
-// store, move results in and out as Parquet, and run a sweep as shards of an
-// array job on a cluster (emitted for the user to submit, or submitted, watched
-// and merged in one call on Slurm).
+// The sweep layer's public API: expand and validate a spec, and run it through
+// the one skeleton (runSweep: sink + executor), here on workers into the store
+// with sweep() (resumable, deduplicated by run key). The store's names that
+// sweeps hand back (Store, query, export) are re-exported from lib/store for
+// the callers written before it had a folder; clusters are lib/distribute.
 
 export {
   type AxisValues,
@@ -18,58 +18,54 @@ export {
   SweepSpecError,
 } from "./spec.ts";
 export {
+  type Execute,
+  type ExecuteContext,
+  type Executed,
   isPlan,
+  newSweepId,
   planFor,
   type PointFailure,
-  sweep,
-  type SweepOptions,
-  type SweepResult,
+  runSweep,
+  type RunSweepOptions,
+  startRow,
+  type SweepCounts,
+  sweepPoints,
+  type SweepRun,
+  type SweepSink,
   workerCount,
 } from "./runner.ts";
+export { onWorkers, type WorkersOptions, type WorkersOutcome } from "./commit.ts";
+export { type StoreSink, storeSink, type StoreSinkOptions } from "./store_sink.ts";
+export { sweep, type SweepOptions, type SweepResult } from "./sweep.ts";
 export { DEFAULT_ENGINE, EngineError, engineVersion, resolveEngine } from "./engine.ts";
-export { formatEta, type ProgressInfo, progressLine, type ProgressOption } from "./progress.ts";
-export { DEFAULT_STORE, type Rows, Store, StoreError, type StoreErrorKind } from "./store.ts";
-export { formatTable, query, queryRows, type QueryTable, toCsv, toJson, toTable } from "./query.ts";
+export { formatEta } from "../units/mod.ts";
 export {
-  parseShard,
-  parseWholeNumber,
-  runShard,
-  type Shard,
-  SHARD_COUNT_ENV,
-  ShardError,
-  shardFromEnv,
-  type ShardOptions,
-  shardPoints,
-  type ShardResult,
-  shardSweepId,
-} from "./shard.ts";
+  type DisplayOption,
+  type ProgressInfo,
+  progressLine,
+  type ProgressOption,
+  startDisplay,
+} from "./progress.ts";
 export {
+  configColumns,
+  DEFAULT_STORE,
   type ExportResult,
   exportSweep,
+  formatTable,
   importSweep,
-  ingestDir,
   type IngestResult,
-  mergeShards,
+  METRIC_TYPES,
   PUBLISHED_DIR,
+  query,
+  queryRows,
+  type QueryTable,
   resolveSweep,
-} from "./transfer.ts";
-export {
-  emitJob,
-  type EmitKind,
-  type EmitOptions,
-  type EmitResult,
-  k8sManifest,
-  slurmScript,
-} from "./emit.ts";
-export {
-  checkWritable,
-  maxArraySize,
-  runOnSlurm,
-  type SlurmProgress,
-  slurmProgressLine,
-  type SlurmProgressOption,
-  SlurmRunError,
-  type SlurmRunOptions,
-  type SlurmRunResult,
-} from "./slurm_run.ts";
-export { configColumns, METRIC_TYPES, ROUND_TYPES } from "./columns.ts";
+  ROUND_TYPES,
+  type Rows,
+  Store,
+  StoreError,
+  type StoreErrorKind,
+  toCsv,
+  toJson,
+  toTable,
+} from "../store/mod.ts";

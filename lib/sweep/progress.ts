@@ -1,11 +1,11 @@
 // Sweep progress: points done, runs per second and ETA. A cli-progress bar on
 // a terminal, a plain line every few seconds otherwise (logs, CI), or a
-// callback (a notebook's live view). Rates count only the points run now,
-// not those reused from the store. `startDisplay` is the display itself,
-// for any progress record: local sweeps and shards (startProgress) and sweeps
-// on Slurm (slurm_run.ts) use it.
+// callback (a notebook's live view). Rates count only the points run now.
+// `startDisplay` is the display for any progress record: local sweeps and
+// shards (startProgress) and sweeps on Slurm (lib/distribute) use it.
 
 import cliProgress from "cli-progress";
+import { formatEta } from "../units/mod.ts";
 
 export interface ProgressInfo {
   /** Points finished (run now or found in the store). */
@@ -136,14 +136,6 @@ export interface Progress {
   tick(failed: boolean): void;
   stop(): void;
   info(): ProgressInfo;
-}
-
-export function formatEta(sec: number | null): string {
-  if (sec === null || !Number.isFinite(sec)) return "?";
-  const s = Math.round(sec);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor(s / 60) % 60).padStart(2, "0")}m`;
 }
 
 /** One line of progress, as printed when not on a terminal. */

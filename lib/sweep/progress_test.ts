@@ -3,7 +3,7 @@
 // Slurm job), and none after stop; a callback sees every update and the end.
 
 import assert from "node:assert/strict";
-import { startDisplay, startProgress } from "./progress.ts";
+import { progressLine, startDisplay, startProgress } from "./progress.ts";
 
 /** Runs `f` with console.error captured. */
 async function captured(f: () => Promise<void>): Promise<string[]> {
@@ -70,4 +70,19 @@ Deno.test("callback: every update and the end", () => {
   d.stop();
   d.update();
   assert.deepEqual(seen, [0, 1, 2]);
+});
+
+Deno.test("progress lines say points done, stored, failed, runs/s and ETA", () => {
+  assert.equal(
+    progressLine({
+      done: 12,
+      total: 27,
+      reused: 3,
+      failed: 1,
+      elapsedMs: 1000,
+      runsPerSec: 2.5,
+      etaSec: 75,
+    }),
+    "sweep: 12/27 points (3 stored), 1 failed, 2.50 runs/s, ETA 1m15s",
+  );
 });

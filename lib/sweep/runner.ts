@@ -1,20 +1,15 @@
-// Runs a sweep: expand and validate the spec, skip points the store already
-// holds (same run key, status ok), run the rest on workers, and write the
-// results as they arrive. Only this process writes the store; results wait at
-// most half a second and go in together, one transaction per batch, each
-// point's rows whole. A point that throws is stored as failed and the sweep
-// goes on; a store that fails (full disk) stops the sweep with what was
-// committed intact.
+// The one sweep skeleton (`runSweep`): leave out the points the sink already
+// holds (same run key, done), write the sweep's row (provenance) and points,
+// run the rest, write the row again as it ended. Where results go is a sink
+// (the store, a directory of run files); how points run is an executor (this
+// machine's workers, an array job on Slurm). Hydra's sweeper/launcher split.
 
-import { DEFAULT_ENGINE, engineVersion, resolveEngine } from "./engine.ts";
-import { runPool } from "./pool.ts";
-import { type Progress, type ProgressOption, startProgress } from "./progress.ts";
+import { engineVersion } from "./engine.ts";
 import { provenance } from "./provenance.ts";
 import { type PlannedPoint, planSweep, type SweepPlan, type SweepSpec } from "./spec.ts";
-import { DEFAULT_STORE, type RunRecord, Store, type SweepRow } from "./store.ts";
-import { query, type QueryTable } from "./query.ts";
+import type { RunRecord, SweepRow } from "../store/mod.ts";
 
-/** A point that threw. */
+/** A point that threw (or, on a cluster, never wrote a result). */
 export interface PointFailure {
   point: number;
   runKey: string;
@@ -22,172 +17,160 @@ export interface PointFailure {
   error: string;
 }
 
-export interface RunPointsOptions {
-  /** URL of the engine module (see resolveEngine). */
-  engine: string;
-  engineVersion: string;
-  workers: number;
-  sweepId: string;
-  signal?: AbortSignal;
-  progress: Progress;
-  /** Stores a batch of finished points; a throw stops the run. */
-  write: (records: RunRecord[]) => Promise<void>;
-  /** Longest wait of a finished point before it is committed, ms (default 500). */
-  commitMs?: number;
+/** Where a sweep's results go: the store, or a directory of run files. */
+export interface SweepSink {
+  /** Run keys of `points` the sink holds done: they are not run again (unless forced). */
+  held(points: readonly PlannedPoint[]): Promise<Set<string>>;
+  /** The sweep starts: its row (provenance, nothing run yet) and the points it covers. */
+  begin(row: SweepRow, points: readonly PlannedPoint[]): Promise<void>;
+  /** A batch of finished points, each point's rows whole; a throw stops the sweep. */
+  write(records: RunRecord[]): Promise<void>;
+  /** The sweep's row once more, as it ended (done, interrupted, partial or failed). */
+  end(row: SweepRow): Promise<void>;
 }
 
-const COMMIT_MS = 500;
-/** Most points in one transaction. */
-const MAX_BATCH = 512;
+/** What an executor is given: the points to run and where each result goes. */
+export interface ExecuteContext {
+  plan: SweepPlan;
+  /** The points this sweep covers (all of the plan's, or a shard's). */
+  points: readonly PlannedPoint[];
+  /** The points to run: those the sink did not hold. */
+  todo: PlannedPoint[];
+  /** Points the sink held, not run again. */
+  reused: number;
+  sweepId: string;
+  /** The sweep's row as it was begun. */
+  row: SweepRow;
+  signal?: AbortSignal;
+  /** Hands finished points to the sink (counted as run). */
+  write(records: RunRecord[]): Promise<void>;
+}
 
-export interface RunPointsOutcome {
-  ran: number;
+/** What an executor reports when its points have run (or it was stopped). */
+export interface Executed {
+  /** Points run; default: the records written through `write`. */
+  ran?: number;
   failures: PointFailure[];
   interrupted: boolean;
-  /** Time spent in `write`, ms. */
-  writeMs: number;
+  /** The row's status when neither interrupted nor "done" (e.g. "partial"). */
+  status?: string;
+  /** More fields of the final row (e.g. the hosts that ran the points). */
+  row?: Partial<SweepRow>;
 }
 
-/** Runs points on workers and writes them in batches as they finish. */
-export async function runPoints(
-  points: PlannedPoint[],
-  options: RunPointsOptions,
-): Promise<RunPointsOutcome> {
-  const stop = new AbortController();
-  const onAbort = () => stop.abort();
-  options.signal?.addEventListener("abort", onAbort);
-  if (options.signal?.aborted) stop.abort();
+/** Runs the points of a sweep; see ExecuteContext. */
+export type Execute<R extends Executed = Executed> = (ctx: ExecuteContext) => Promise<R>;
 
-  const byId = new Map(points.map((p) => [p.index, p]));
-  const failures: PointFailure[] = [];
-  const commitMs = options.commitMs ?? COMMIT_MS;
-  let ran = 0;
-  let writeMs = 0;
-  let pending: RunRecord[] = [];
-  let firstPendingAt = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let writing: Promise<void> | null = null;
-  let writeError: unknown;
-  let finishing = false;
-
-  // Group commit: results wait up to commitMs (or until MAX_BATCH of them)
-  // and go in as one transaction. A kill loses at most that window of
-  // computed points, which the next run computes again.
-  const writeBatch = async () => {
-    const batch = pending;
-    pending = [];
-    const t0 = performance.now();
-    try {
-      await options.write(batch);
-    } catch (e) {
-      writeError = e;
-      stop.abort();
-      return;
-    }
-    writeMs += performance.now() - t0;
-    for (const r of batch) {
-      ran++;
-      options.progress.tick(r.status === "failed");
-    }
-  };
-  const schedule = () => {
-    if (finishing || writing || timer || pending.length === 0 || writeError !== undefined) return;
-    const wait = commitMs - (performance.now() - firstPendingAt);
-    const start = () => {
-      timer = undefined;
-      writing = writeBatch().finally(() => {
-        writing = null;
-        schedule();
-      });
-    };
-    if (wait <= 0 || pending.length >= MAX_BATCH) start();
-    else timer = setTimeout(start, wait);
-  };
-  const push = (r: RunRecord) => {
-    if (pending.length === 0) firstPendingAt = performance.now();
-    pending.push(r);
-    if (pending.length >= MAX_BATCH && timer !== undefined) {
-      clearTimeout(timer);
-      timer = undefined;
-    }
-    schedule();
-  };
-
-  let poolError: unknown;
-  try {
-    await runPool(points.map((p) => ({ id: p.index, config: p.config })), {
-      engine: options.engine,
-      workers: options.workers,
-      signal: stop.signal,
-      onResult: (r) => {
-        const p = byId.get(r.id)!;
-        if (!r.ok) {
-          failures.push({ point: p.index, runKey: p.runKey, axes: p.axes, error: r.error });
-        }
-        push({
-          runKey: p.runKey,
-          sweepId: options.sweepId,
-          status: r.ok ? "ok" : "failed",
-          error: r.ok ? null : r.error,
-          wallMs: r.wallMs,
-          engineVersion: options.engineVersion,
-          config: p.config,
-          summary: r.ok ? r.summary : undefined,
-          rounds: r.ok ? r.rounds : undefined,
-        });
-      },
-    });
-  } catch (e) {
-    poolError = e;
-  } finally {
-    options.signal?.removeEventListener("abort", onAbort);
-  }
-  // Results already computed are written even when interrupted.
-  finishing = true;
-  clearTimeout(timer);
-  while (writing) await writing;
-  if (writeError === undefined && pending.length) await writeBatch();
-  if (writeError !== undefined) throw writeError;
-  if (poolError !== undefined) throw poolError;
-  return { ran, failures, interrupted: options.signal?.aborted ?? false, writeMs };
-}
-
-export interface SweepOptions {
-  /** Store file (default data/results.duckdb). */
-  store?: string;
-  /** Workers (default one per core). */
-  workers?: number;
-  /** Run points again even if stored. */
+export interface RunSweepOptions<R extends Executed> {
+  execute: Execute<R>;
+  /** The sweep's id (default: a new one, newSweepId()). */
+  sweepId?: string;
+  /** The points this sweep covers (default: all of the plan's). */
+  points?: readonly PlannedPoint[];
+  /** Run every point, even those the sink holds. */
   force?: boolean;
-  /** Engine module (default lib/migration/mod.ts); a path or URL. */
-  engine?: string | URL;
-  progress?: ProgressOption;
-  /** Seconds between plain progress lines (default 5). */
-  progressIntervalSec?: number;
-  /** Longest wait of a finished point before it is committed, ms (default 500). */
-  commitMs?: number;
+  /** Workers, as recorded in the row. */
+  workers?: number | null;
+  /** The shard, as recorded in the row ("i/n"). */
+  shard?: string | null;
   signal?: AbortSignal;
-  /** The spec as written, stored with the sweep (e.g. the command line). */
-  written?: unknown;
 }
 
-export interface SweepResult {
+/** What a sweep did with its points, however it ran. */
+export interface SweepCounts {
   sweepId: string;
-  store: string;
+  /** The points covered. */
   points: number;
+  /** Points run (written, or as the executor counted them). */
   ran: number;
+  /** Points the sink held, not run again. */
   reused: number;
   failed: number;
   failures: PointFailure[];
   interrupted: boolean;
-  wallMs: number;
-  /** Time spent writing the store, ms. */
-  writeMs: number;
-  plan: SweepPlan;
-  /** Runs SQL on the store (read-only), as an Arquero table. */
-  query(sql: string): Promise<QueryTable>;
-  /** This sweep's runs, one row per point, in point order. */
-  runs(): Promise<QueryTable>;
+}
+
+/** What runSweep did. */
+export interface SweepRun<R extends Executed> extends SweepCounts {
+  todo: PlannedPoint[];
+  /** The final row, as written to the sink. */
+  row: SweepRow;
+  outcome: R;
+}
+
+/**
+ * The sweep skeleton: skip held points, begin the row, execute the rest
+ * through the sink, end the row. If the executor throws, the row is ended as
+ * failed (with what was written) and the error rethrown.
+ */
+export async function runSweep<R extends Executed>(
+  plan: SweepPlan,
+  sink: SweepSink,
+  options: RunSweepOptions<R>,
+): Promise<SweepRun<R>> {
+  const points = options.points ?? plan.points;
+  const held = options.force ? new Set<string>() : await sink.held(points);
+  const todo = points.filter((p) => !held.has(p.runKey));
+  const reused = points.length - todo.length;
+  const sweepId = options.sweepId ?? newSweepId();
+  const row = await startRow(plan, {
+    id: sweepId,
+    reused,
+    workers: options.workers ?? null,
+    shard: options.shard ?? null,
+  });
+  await sink.begin(row, points);
+  let written = 0;
+  let writtenFailed = 0;
+  const write = async (records: RunRecord[]) => {
+    await sink.write(records);
+    written += records.length;
+    writtenFailed += records.filter((r) => r.status === "failed").length;
+  };
+  let outcome: R;
+  try {
+    outcome = await options.execute({
+      plan,
+      points,
+      todo,
+      reused,
+      sweepId,
+      row,
+      signal: options.signal,
+      write,
+    });
+  } catch (e) {
+    await sink.end({
+      ...row,
+      status: "failed",
+      ended_at: new Date().toISOString(),
+      ran: written,
+      failed: writtenFailed,
+    }).catch(() => {});
+    throw e;
+  }
+  const ran = outcome.ran ?? written;
+  const final: SweepRow = {
+    ...row,
+    status: outcome.interrupted ? "interrupted" : outcome.status ?? "done",
+    ended_at: new Date().toISOString(),
+    ran,
+    failed: outcome.failures.length,
+    ...outcome.row,
+  };
+  await sink.end(final);
+  return {
+    sweepId,
+    points: points.length,
+    ran,
+    reused,
+    failed: outcome.failures.length,
+    failures: outcome.failures,
+    interrupted: outcome.interrupted,
+    todo,
+    row: final,
+    outcome,
+  };
 }
 
 /** Workers to run: `workers` if given (a whole number >= 1, else a RangeError), else one per core. */
@@ -225,7 +208,7 @@ function expandedJson(plan: SweepPlan): string {
 /** A sweep's row as it starts: provenance of this process, nothing run yet. */
 export async function startRow(
   plan: SweepPlan,
-  o: { id: string; reused: number; workers: number; shard: string | null },
+  o: { id: string; reused: number; workers: number | null; shard: string | null },
 ): Promise<SweepRow> {
   const prov = await provenance();
   return {
@@ -251,6 +234,11 @@ export async function startRow(
   };
 }
 
+/** The points as sweep_points holds them. */
+export function sweepPoints(points: readonly PlannedPoint[]) {
+  return points.map((p) => ({ point: p.index, runKey: p.runKey, axes: p.axes }));
+}
+
 /** Plans a spec against an engine (or checks a plan was made for it). */
 export async function planFor(
   spec: SweepSpec | SweepPlan,
@@ -265,92 +253,4 @@ export async function planFor(
     );
   }
   return spec;
-}
-
-/**
- * Runs a sweep into the store and returns what happened with a handle to
- * query the results. Throws SweepSpecError (bad spec, before anything runs),
- * RangeError (workers < 1), StoreError (store unusable or failing) or EngineError.
- */
-export async function sweep(
-  spec: SweepSpec | SweepPlan,
-  options: SweepOptions = {},
-): Promise<SweepResult> {
-  const t0 = performance.now();
-  const engine = resolveEngine(options.engine ?? DEFAULT_ENGINE);
-  const plan = await planFor(spec, engine, options.written);
-  const workers = workerCount(options.workers);
-  const storePath = options.store ?? DEFAULT_STORE;
-  const store = await Store.open(storePath);
-  try {
-    const stored = options.force ? new Set<string>() : await store.okKeys();
-    const todo = plan.points.filter((p) => !stored.has(p.runKey));
-    const reused = plan.points.length - todo.length;
-    const sweepId = newSweepId();
-    const row = await startRow(plan, { id: sweepId, reused, workers, shard: null });
-    await store.putSweep(row);
-    await store.putSweepPoints(
-      sweepId,
-      plan.points.map((p) => ({ point: p.index, runKey: p.runKey, axes: p.axes })),
-    );
-    const progress = startProgress(options.progress ?? "auto", {
-      total: plan.points.length,
-      reused,
-      intervalSec: options.progressIntervalSec,
-    });
-    let outcome: RunPointsOutcome;
-    try {
-      outcome = await runPoints(todo, {
-        engine,
-        engineVersion: plan.engineVersion,
-        workers,
-        sweepId,
-        signal: options.signal,
-        progress,
-        commitMs: options.commitMs,
-        write: (records) => store.writeRuns(records),
-      });
-    } catch (e) {
-      progress.stop();
-      const p = progress.info();
-      await store.putSweep({
-        ...row,
-        status: "failed",
-        ended_at: new Date().toISOString(),
-        ran: p.done - p.reused,
-        failed: p.failed,
-      }).catch(() => {});
-      throw e;
-    }
-    progress.stop();
-    await store.putSweep({
-      ...row,
-      status: outcome.interrupted ? "interrupted" : "done",
-      ended_at: new Date().toISOString(),
-      ran: outcome.ran,
-      failed: outcome.failures.length,
-    });
-    return {
-      sweepId,
-      store: storePath,
-      points: plan.points.length,
-      ran: outcome.ran,
-      reused,
-      failed: outcome.failures.length,
-      failures: outcome.failures,
-      interrupted: outcome.interrupted,
-      wallMs: performance.now() - t0,
-      writeMs: outcome.writeMs,
-      plan,
-      query: (sql: string) => query(sql, { store: storePath }),
-      runs: () =>
-        query(
-          `SELECT r.* FROM sweep_points p JOIN runs r USING (run_key) ` +
-            `WHERE p.sweep_id = '${sweepId}' ORDER BY p.point`,
-          { store: storePath },
-        ),
-    };
-  } finally {
-    store.close();
-  }
 }

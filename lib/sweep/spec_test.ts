@@ -1,3 +1,7 @@
+// Sweep specs: axis text (lists, ranges), grids, zips and repeats expanded in
+// order, every point validated before anything runs with errors that name
+// the key, spec files (JSON, TS) and the spec written back for job files.
+
 import assert from "node:assert/strict";
 import {
   parseAxisText,
@@ -9,7 +13,7 @@ import {
   SweepSpecError,
 } from "./spec.ts";
 import { configHash, parseConfig } from "../config/mod.ts";
-import { tempDir } from "./testdata/helpers.ts";
+import { tempDir } from "../testing/helpers.ts";
 
 const V = { engineVersion: "test-1" };
 

@@ -1,16 +1,14 @@
-// Sweep throughput and the store's cost, on a fixed sweep: points per second
-// with 1 and 2 workers, against the baseline of calling simulate() on every
-// point in one thread with no store. Two overheads against that baseline:
-// the time spent writing the store alone, as a share of simulate()'s time
-// (target: under 5 %), and end to end, what a 1-worker sweep's wall time adds
-// to simulate() alone (workers, store, provenance, batching: all of it).
-// Times are noisy on a shared machine: compare the ratios within one run.
-// `deno run -A lib/sweep/sweep_bench.ts` prints the rows.
+// Sweep throughput and the store's cost on a fixed sweep, against simulate()
+// on every point in one thread with no store: points per second with 1 and 2
+// workers, the store's write time as a share of simulate()'s (target < 5 %),
+// and what a 1-worker sweep's wall time adds end to end. Noisy on a shared
+// machine: compare ratios within one run (`deno run -A lib/sweep/sweep_bench.ts`).
 
 import { DEFAULT_ENGINE, resolveEngine } from "./engine.ts";
-import { planFor, sweep } from "./runner.ts";
+import { planFor } from "./runner.ts";
+import { sweep } from "./sweep.ts";
 import type { SweepSpec } from "./spec.ts";
-import type { SimResult } from "../migration/types.ts";
+import type { SimResult } from "../migration/mod.ts";
 
 /** The fixed sweep: 2 page sizes x 3 split policies x 6 seeds on a small guest. */
 export const BENCH_SPEC: SweepSpec = {

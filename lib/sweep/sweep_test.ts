@@ -1,10 +1,16 @@
+// sweep() on the fake engine: every point run once and reused next time,
+// failed points stored with their error, the same store for 1 and 2 workers,
+// bad specs and worker counts refused before the store is touched, an abort
+// that keeps what finished and resumes.
+
 import assert from "node:assert/strict";
-import { sweep } from "./runner.ts";
+import { sweep } from "./sweep.ts";
 import { SweepSpecError } from "./spec.ts";
 import { EngineError } from "./engine.ts";
 import type { ProgressInfo } from "./progress.ts";
-import { queryRows } from "./query.ts";
-import { comparable, FAKE_ENGINE, integrity, tempDir } from "./testdata/helpers.ts";
+import { queryRows } from "../store/mod.ts";
+import { comparable, FAKE_ENGINE, integrity, tempDir } from "../testing/helpers.ts";
+import { ENGINE_VERSION } from "../testing/fake_engine.ts";
 
 const GRID = {
   axes: {
@@ -74,7 +80,7 @@ Deno.test("sweep: runs every point once, stores it, and reuses it on the next ru
     ["done", 2, 2, 0, 2],
   ]);
   const first = sweeps.rows[0];
-  assert.equal(first.engine_version, "fake-1");
+  assert.equal(first.engine_version, ENGINE_VERSION);
   assert.equal(first.deno_version, Deno.version.deno);
   assert.equal(first.has_commit, true);
   assert.deepEqual(JSON.parse(first.spec_json as string), GRID, "the spec as written");

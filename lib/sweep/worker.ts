@@ -4,7 +4,7 @@
 // config, so which worker runs a point never changes its result.
 
 import type { RunConfig } from "../config/mod.ts";
-import type { SimResult } from "../migration/types.ts";
+import type { SimResult } from "../migration/mod.ts";
 
 export type ToWorker =
   | { type: "init"; engine: string }

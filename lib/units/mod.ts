@@ -4,10 +4,13 @@
 export {
   formatBandwidth,
   formatDuration,
+  formatEta,
   formatSize,
+  formatSizeIn,
   parseBandwidth,
   parseDuration,
   parseOpsRate,
   parseSize,
+  sizeUnit,
   UnitError,
 } from "./units.ts";

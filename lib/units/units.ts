@@ -126,24 +126,40 @@ const SIZE_UNITS: [number, string][] = [
   [2 ** 10, "KiB"],
 ];
 
+/** The largest binary unit not above `bytes`, as [factor, name]: [2 ** 20, "MiB"]; bytes below 1 KiB. */
+export function sizeUnit(bytes: number): [number, string] {
+  return SIZE_UNITS.find(([factor]) => bytes >= factor) ?? [1, "B"];
+}
+
 /** "2MiB", "4KiB", "2MiB+1", "1.5GiB" (approximate when not exact and not whole). */
 export function formatSize(bytes: number): string {
-  for (const [factor, unit] of SIZE_UNITS) {
-    if (bytes >= factor) {
-      const whole = Math.floor(bytes / factor);
-      const rest = bytes - whole * factor;
-      if (rest === 0) return `${whole}${unit}`;
-      if (rest < 1024 && factor >= 2 ** 20) return `${whole}${unit}+${rest}`;
-      if (factor === 1024 && Number.isInteger(bytes)) return `${bytes}B`;
-      return `${(bytes / factor).toPrecision(4).replace(/\.?0+$/, "")}${unit}`;
-    }
-  }
-  return `${bytes}B`;
+  const [factor, unit] = sizeUnit(bytes);
+  if (factor === 1) return `${bytes}B`;
+  const whole = Math.floor(bytes / factor);
+  const rest = bytes - whole * factor;
+  if (rest === 0) return `${whole}${unit}`;
+  if (rest < 1024 && factor >= 2 ** 20) return `${whole}${unit}+${rest}`;
+  if (factor === 1024 && Number.isInteger(bytes)) return `${bytes}B`;
+  return `${(bytes / factor).toPrecision(4).replace(/\.?0+$/, "")}${unit}`;
+}
+
+/** For reading, not parsing back: "4.25 GiB" in the given unit, at most four significant digits. */
+export function formatSizeIn(bytes: number, [factor, name]: [number, string]): string {
+  return `${+(bytes / factor).toPrecision(4)} ${name}`;
 }
 
 /** "128MiB/s"-style text of a bandwidth in bytes per second. */
 export function formatBandwidth(bytesPerSecond: number): string {
   return `${formatSize(Math.round(bytesPerSecond))}/s`;
+}
+
+/** A time left, to the second: "45s", "1m15s", "2h05m"; "?" when unknown. */
+export function formatEta(sec: number | null | undefined): string {
+  if (sec === null || sec === undefined || !Number.isFinite(sec)) return "?";
+  const s = Math.round(sec);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor(s / 60) % 60).padStart(2, "0")}m`;
 }
 
 /** "300ms", "2s", "150us". */

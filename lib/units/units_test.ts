@@ -3,11 +3,14 @@
 
 import assert from "node:assert/strict";
 import {
+  formatEta,
   formatSize,
+  formatSizeIn,
   parseBandwidth,
   parseDuration,
   parseOpsRate,
   parseSize,
+  sizeUnit,
   UnitError,
 } from "./units.ts";
 
@@ -69,4 +72,23 @@ Deno.test("formatSize is exact where it can be", () => {
   assert.equal(formatSize(4096), "4KiB");
   assert.equal(formatSize(100), "100B");
   assert.equal(formatSize(1.5 * 2 ** 30), "1.5GiB");
+});
+
+Deno.test("one unit table: formatSize (exact, as configs write it) and formatSizeIn (for reading)", () => {
+  assert.deepEqual(sizeUnit(2 ** 30), [2 ** 30, "GiB"]);
+  assert.deepEqual(sizeUnit(2 ** 30 - 1), [2 ** 20, "MiB"]);
+  assert.deepEqual(sizeUnit(1023), [1, "B"]);
+  assert.equal(formatSizeIn(4.25 * 2 ** 30, sizeUnit(4.25 * 2 ** 30)), "4.25 GiB");
+  assert.equal(formatSizeIn(2 ** 29, [2 ** 30, "GiB"]), "0.5 GiB");
+  assert.equal(formatSizeIn(1e9, [2 ** 30, "GiB"]), "0.9313 GiB");
+  assert.equal(formatSizeIn(512, sizeUnit(512)), "512 B");
+});
+
+Deno.test("formatEta: seconds, minutes and seconds, hours and minutes; ? when unknown", () => {
+  assert.equal(formatEta(4.4), "4s");
+  assert.equal(formatEta(75), "1m15s");
+  assert.equal(formatEta(3599.6), "1h00m");
+  assert.equal(formatEta(7500), "2h05m");
+  assert.equal(formatEta(null), "?");
+  assert.equal(formatEta(Infinity), "?");
 });

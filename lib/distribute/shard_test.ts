@@ -1,9 +1,14 @@
+// Shards: the index from --shard or an array job's environment; three shard
+// processes merged equal one process; a rerun retries only failed points;
+// merge prefers ok runs; export and import round-trip; the emitted sbatch
+// script and Kubernetes Job run the same sweep.
+
 import assert from "node:assert/strict";
 import { parseShard, shardFromEnv, shardPoints } from "./shard.ts";
-import { exportSweep, importSweep, mergeShards } from "./transfer.ts";
-import { sweep } from "./runner.ts";
-import { queryRows } from "./query.ts";
-import { cli, comparable, FAKE_ENGINE, integrity, ROOT, tempDir } from "./testdata/helpers.ts";
+import { mergeShards } from "./merge.ts";
+import { exportSweep, importSweep, queryRows } from "../store/mod.ts";
+import { sweep } from "../sweep/mod.ts";
+import { cli, comparable, FAKE_ENGINE, integrity, ROOT, tempDir } from "../testing/helpers.ts";
 
 Deno.test("shard from --shard i/n or an array job's environment", () => {
   assert.deepEqual(parseShard("2/3"), { index: 2, count: 3 });
@@ -137,7 +142,7 @@ Deno.test("merge prefers an ok run over a stored failed one, and keeps a stored 
   const fix = new Deno.Command(Deno.execPath(), {
     args: [
       "eval",
-      `import { Store } from "./lib/sweep/store.ts";
+      `import { Store } from "./lib/store/mod.ts";
        const s = await Store.open(":memory:");
        await s.run("COPY (SELECT * REPLACE ('ok' AS status, NULL AS error, 1.0::DOUBLE AS bytesTransferred) FROM read_parquet('${out}/${failed}')) TO '${out}/${key}.parquet' (FORMAT parquet)");
        s.close();`,
@@ -210,21 +215,18 @@ Deno.test("export writes Parquet (runs, rounds) and provenance; import reads it 
   await Deno.remove(dir, { recursive: true });
 });
 
+/** `deno task sweep AXES --emit KIND --shards N --out DIR` on the fake engine. */
+const emit = (kind: string, shards: number, out: string, ...more: string[]) =>
+  cli("sweep", [
+    ...AXES,
+    ...["--engine", FAKE_ENGINE, "--emit", kind, "--shards", String(shards), "--out", out],
+    ...more,
+  ]);
+
 Deno.test("--emit slurm writes an sbatch array script that runs the shards from the submit directory", async () => {
   const dir = await tempDir();
   const out = `${dir}/job`;
-  const e = await cli("sweep", [
-    ...AXES,
-    "--engine",
-    FAKE_ENGINE,
-    "--emit",
-    "slurm",
-    "--shards",
-    "3",
-    "--out",
-    out,
-    "--json",
-  ]);
+  const e = await emit("slurm", 3, out, "--json");
   assert.equal(e.code, 0, e.stderr);
   const emitted = JSON.parse(e.stdout);
   assert.equal(emitted.shards, 3);
@@ -260,17 +262,7 @@ Deno.test("--emit slurm writes an sbatch array script that runs the shards from 
 Deno.test("--emit k8s writes an Indexed Job manifest for the same spec", async () => {
   const dir = await tempDir();
   const out = `${dir}/job`;
-  const e = await cli("sweep", [
-    ...AXES,
-    "--engine",
-    FAKE_ENGINE,
-    "--emit",
-    "k8s",
-    "--shards",
-    "4",
-    "--out",
-    out,
-  ]);
+  const e = await emit("k8s", 4, out);
   assert.equal(e.code, 0, e.stderr);
   assert.match(e.stdout, /submit: kubectl apply -f .*job\.yaml/);
   const yaml = await Deno.readTextFile(`${out}/job.yaml`);

@@ -1,9 +1,8 @@
 // The results store: one native DuckDB file (data/results.duckdb by default)
-// with tables sweeps, sweep_points, runs and rounds. Only one process writes
-// it (DuckDB holds a file lock; a second writer gets a clear StoreError), and
-// every batch of points is one transaction, so a kill leaves each point either
-// wholly stored or absent. DuckDB's own errors are mapped to messages that
-// say what is wrong with the file and what to do.
+// with tables sweeps, sweep_points, runs and rounds. One process writes it
+// (DuckDB's file lock; a second writer gets a clear StoreError); each batch is
+// one transaction, so a kill leaves every point wholly stored or absent.
+// DuckDB's errors become messages saying what is wrong and what to do.
 
 import {
   type DuckDBConnection,
@@ -11,17 +10,16 @@ import {
   type DuckDBResultReader,
   type DuckDBValue,
 } from "@duckdb/node-api";
-import { canonicalJson } from "../config/mod.ts";
+import { canonicalJson, flattenConfig } from "../config/mod.ts";
 import {
   type Column,
-  flattenConfig,
   ident,
   METRIC_TYPES,
   ROUND_TYPES,
   roundColumns,
   runColumns,
 } from "./columns.ts";
-import type { RoundRecord, Summary } from "../migration/types.ts";
+import type { RoundRecord, Summary } from "../migration/mod.ts";
 import type { RunConfig } from "../config/mod.ts";
 
 export const DEFAULT_STORE = "data/results.duckdb";
@@ -81,6 +79,19 @@ export interface RunRecord {
   config: RunConfig;
   summary?: Summary;
   rounds?: RoundRecord[];
+}
+
+/** One point of a sweep, as sweep_points holds it. */
+export interface SweepPoint {
+  point: number;
+  runKey: string;
+  axes: Record<string, unknown>;
+}
+
+/** A sweep's row and its points: what an export's sweep.json holds. */
+export interface SweepRecord {
+  sweep: SweepRow;
+  points: SweepPoint[];
 }
 
 export interface SweepRow {
@@ -353,10 +364,7 @@ export class Store {
   }
 
   /** Records which points (and run keys) make up a sweep. */
-  async putSweepPoints(
-    sweepId: string,
-    points: { point: number; runKey: string; axes: Record<string, unknown> }[],
-  ): Promise<void> {
+  async putSweepPoints(sweepId: string, points: readonly SweepPoint[]): Promise<void> {
     await this.transaction(async (tx) => {
       await tx.run(`DELETE FROM sweep_points WHERE sweep_id = $1`, [sweepId]);
       const rows = points.map((p) => [sweepId, p.point, p.runKey, JSON.stringify(p.axes)]);

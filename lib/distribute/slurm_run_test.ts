@@ -1,22 +1,16 @@
-// `deno task sweep … --on slurm` against a real single-node Slurm
-// (scripts/slurm-local), not a mock: the store it leaves equals a local run of
-// the same sweep; a point that fails in its array task is stored as failed with
-// its error and a rerun submits only that point; a task that dies without a
-// result is stored as failed with its log; cancelling scancels the job and
-// keeps what landed. The tasks run this Deno (DENO=Deno.execPath()), not npx.
+// `deno task sweep … --on slurm` against a real single-node Slurm, not a mock:
+// the store equals a local run's; a point failing in its task is stored failed
+// and a rerun submits only it; a task that dies is stored failed with its log;
+// cancelling scancels and keeps what landed. Tasks run this Deno, not npx.
 
 import assert from "node:assert/strict";
 import { needTool } from "../testing/system.ts";
-import { jobState } from "../cluster/slurm.ts";
-import { processState, slurmLocal } from "../cluster/slurm_local.ts";
+import { jobState, processState, slurmLocal } from "../cluster/mod.ts";
 import { checkWritable, runOnSlurm, slurmProgressLine, SlurmRunError } from "./slurm_run.ts";
-import { planFor, sweep } from "./runner.ts";
-import { resolveEngine } from "./engine.ts";
-import { exportSweep } from "./transfer.ts";
-import { queryRows } from "./query.ts";
-import { specFromArgs } from "./spec.ts";
-import { SUMMARY_METRICS } from "../migration/types.ts";
-import { cli, comparable, FAKE_ENGINE, ROOT, tempDir } from "./testdata/helpers.ts";
+import { planFor, resolveEngine, specFromArgs, sweep } from "../sweep/mod.ts";
+import { exportSweep, queryRows } from "../store/mod.ts";
+import { SUMMARY_METRICS } from "../migration/mod.ts";
+import { cli, comparable, FAKE_ENGINE, ROOT, tempDir } from "../testing/helpers.ts";
 
 Deno.test("checkWritable: a clear error for a results directory that cannot be written", async () => {
   const dir = await tempDir("slurm-run-");

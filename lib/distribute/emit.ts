@@ -1,11 +1,10 @@
 // Job files for running a sweep as an array job on a cluster's own scheduler:
-// a Slurm sbatch array script or a Kubernetes Indexed Job manifest. Both run
-// `deno task sweep SPEC --out DIR` once per task, each task taking its shard
-// (every n-th point) and writing Parquet per point to DIR, which
-// `deno task merge DIR` then ingests. The spec is written beside the job with
-// the base config inlined, so every task expands exactly the same points.
+// a Slurm sbatch array script or a Kubernetes Indexed Job manifest. Each task
+// runs `deno task sweep SPEC --out DIR` for its shard; `deno task merge DIR`
+// ingests the results. The spec is written beside the job with the base
+// config inlined, so every task expands exactly the same points.
 
-import { planSpec, type SweepPlan } from "./spec.ts";
+import { planSpec, type SweepPlan } from "../sweep/mod.ts";
 import { SHARD_COUNT_ENV, shardSweepId } from "./shard.ts";
 
 export type EmitKind = "slurm" | "k8s";

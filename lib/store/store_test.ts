@@ -1,11 +1,20 @@
+// The store: config columns from the schema, runs read back equal to what was
+// written (and keeping simulate()'s contract), a file that is not DuckDB left
+// untouched, a lock held by another process named, old stores migrated.
+
 import assert from "node:assert/strict";
-import { configColumns, flattenConfig, runColumns } from "./columns.ts";
+import { configColumns, runColumns } from "./columns.ts";
 import { type RunRecord, Store, StoreError } from "./store.ts";
 import { queryRows } from "./query.ts";
-import { parseConfig } from "../config/mod.ts";
-import { SUMMARY_METRICS } from "../migration/types.ts";
-import { simulate } from "./testdata/fake_engine.ts";
-import { ROOT, tempDir, waitForLine } from "./testdata/helpers.ts";
+import { flattenConfig, parseConfig } from "../config/mod.ts";
+import {
+  checkSimResult,
+  type RoundRecord,
+  type Summary,
+  SUMMARY_METRICS,
+} from "../migration/mod.ts";
+import { ENGINE_VERSION, simulate } from "../testing/fake_engine.ts";
+import { ROOT, tempDir, waitForLine } from "../testing/helpers.ts";
 
 Deno.test("columns: config paths joined with _, clearBatch as text, every metric by name", () => {
   const cols = new Map(runColumns().map((c) => [c.name, c.type]));
@@ -45,7 +54,7 @@ async function record(seed: number, sweepId = "s1"): Promise<RunRecord> {
     status: "ok",
     error: null,
     wallMs: 1,
-    engineVersion: "fake-1",
+    engineVersion: ENGINE_VERSION,
     config: r.config,
     summary: r.summary,
     rounds: r.rounds,
@@ -56,24 +65,36 @@ Deno.test("store: writes runs with their rounds, replaces by run key, reopens", 
   const dir = await tempDir();
   const path = `${dir}/sub/s.duckdb`;
   const store = await Store.open(path);
-  await store.writeRuns([await record(1), await record(2)]);
+  const [one, two] = [await record(1), await record(2)];
+  await store.writeRuns([one, two]);
   await store.writeRuns([{ ...(await record(2, "s2")), wallMs: 7 }]);
   store.close();
-  const runs = await queryRows(
-    `SELECT run_key, sweep_id, wall_ms, seed, rounds FROM runs ORDER BY 1`,
-    {
-      store: path,
-    },
-  );
+  const runs = await queryRows(`SELECT * FROM runs ORDER BY run_key`, { store: path });
   assert.deepEqual(runs.rows.map((r) => [r.run_key, r.sweep_id, r.wall_ms, r.seed]), [
     ["key-1", "s1", 1, 1],
     ["key-2", "s2", 7, 2],
   ]);
-  const rounds = await queryRows(
-    `SELECT run_key, count(*) AS n FROM rounds GROUP BY 1 ORDER BY 1`,
-    { store: path },
-  );
-  assert.deepEqual(rounds.rows.map((r) => r.n), runs.rows.map((r) => r.rounds));
+  // Read back, each run is the result that was written: every metric, every
+  // round, and so the same rules simulate() keeps (the pre-copy rounds plus
+  // the stop-and-copy: summary.rounds + 1 records).
+  for (const [row, written] of [[runs.rows[0], one], [runs.rows[1], two]] as const) {
+    const rounds = await queryRows(
+      `SELECT * EXCLUDE (run_key) FROM rounds WHERE run_key = '${row.run_key}' ORDER BY round`,
+      { store: path },
+    );
+    assert.deepEqual(rounds.rows, written.rounds);
+    assert.equal(rounds.rows.length, (row.rounds as number) + 1);
+    const summary = Object.fromEntries(
+      SUMMARY_METRICS.map((m) => [m, row[m]]),
+    ) as unknown as Summary;
+    assert.deepEqual(summary, written.summary);
+    const config = JSON.parse(row.config_json as string);
+    assert.deepEqual(config, written.config);
+    // The config columns are the config flattened as the plots flatten a SimResult.
+    const flat = flattenConfig(written.config);
+    for (const c of configColumns()) assert.deepEqual(row[c.name], flat[c.name], c.name);
+    checkSimResult({ config, summary, rounds: rounds.rows as unknown as RoundRecord[] });
+  }
   await Deno.remove(dir, { recursive: true });
 });
 
@@ -102,7 +123,7 @@ Deno.test("store: locked by another process gives a clear message naming it", as
   const holder = new Deno.Command(Deno.execPath(), {
     args: [
       "eval",
-      `import { Store } from "./lib/sweep/store.ts"; const s = await Store.open(${
+      `import { Store } from "./lib/store/store.ts"; const s = await Store.open(${
         JSON.stringify(path)
       }); console.log("holding"); await new Promise((r) => setTimeout(r, 20000));`,
     ],

@@ -1,21 +1,22 @@
-// Parquet in and out of the store. Export writes a sweep's runs and rounds as
-// two flat Parquet files (and its provenance as JSON) for publishing; import
-// reads such a directory back; merge ingests the per-point files that shards
-// left in a shared directory. Ingest deduplicates by run key: a stored ok run
-// is kept, a stored failed run gives way to an ok one, all in one transaction.
+// Parquet in and out of the store: a sweep exported as runs.parquet,
+// rounds.parquet and sweep.json (and imported back), and run files, one run
+// with its rounds nested, written by a process holding no store and ingested
+// in bulk, deduplicated by run key (an ok run is kept, a failed one gives way).
+// What a directory of run files means (a shard's output) is not the store's.
 
-import { ident } from "./columns.ts";
+import { ident, runColumns } from "./columns.ts";
 import {
   DEFAULT_STORE,
+  type RunRecord,
   sqlLiteral,
   Store,
   StoreError,
   storeError,
+  type SweepRecord,
   type SweepRow,
   type Tx,
   writeTextAtomic,
 } from "./store.ts";
-import { ROUNDS_LIST, type ShardManifest } from "./shard.ts";
 
 export const PUBLISHED_DIR = "data/published";
 
@@ -29,6 +30,9 @@ export interface IngestResult {
   /** Sweeps recorded. */
   sweeps: string[];
 }
+
+/** What an ingest did to the runs. */
+export type IngestCounts = Omit<IngestResult, "sweeps">;
 
 /** Adds to `table` the columns of `source` (a temp table) it lacks. */
 async function addMissingColumns(tx: Tx, table: string, source: string): Promise<void> {
@@ -51,7 +55,7 @@ async function addMissingColumns(tx: Tx, table: string, source: string): Promise
  * Moves runs from the temp tables `incoming` and `incoming_rounds` into the
  * store, deduplicating by run key. Runs inside the caller's transaction.
  */
-async function applyIncoming(tx: Tx, force: boolean): Promise<Omit<IngestResult, "sweeps">> {
+async function applyIncoming(tx: Tx, force: boolean): Promise<IngestCounts> {
   await addMissingColumns(tx, "runs", "incoming");
   await addMissingColumns(tx, "rounds", "incoming_rounds");
   await tx.run(
@@ -81,16 +85,6 @@ async function applyIncoming(tx: Tx, force: boolean): Promise<Omit<IngestResult,
   return { added, replaced, skipped: (counts.incoming as number) - added - replaced };
 }
 
-async function listDir(dir: string): Promise<string[]> {
-  const names: string[] = [];
-  try {
-    for await (const e of Deno.readDir(dir)) if (e.isFile) names.push(e.name);
-  } catch (e) {
-    throw new StoreError(`cannot read ${dir}: ${(e as Error).message}`, "missing", e);
-  }
-  return names.sort();
-}
-
 async function exists(path: string): Promise<boolean> {
   try {
     await Deno.stat(path);
@@ -106,97 +100,71 @@ export interface IngestOptions {
   force?: boolean;
 }
 
-/** The sweep rows and points that a set of shard manifests describe. */
-export function sweepsFromManifests(manifests: ShardManifest[]): ShardManifest[] {
-  const bySweep = new Map<string, ShardManifest[]>();
-  for (const m of manifests) {
-    const list = bySweep.get(m.sweep.id) ?? [];
-    list.push(m);
-    bySweep.set(m.sweep.id, list);
+/** The column of a run file holding its rounds (runs has a metric named rounds). */
+export const RUN_FILE_ROUNDS = "round_records";
+
+/**
+ * Writes run files: each record goes through an in-memory store (the same
+ * tables as a store file) and out as one Parquet file, written under a
+ * temporary name and renamed, so a reader never sees half a run.
+ */
+export class RunFileWriter {
+  private constructor(private readonly mem: Store, private readonly select: string) {}
+
+  static async open(): Promise<RunFileWriter> {
+    const cols = runColumns().map((c) => `r.${ident(c.name)}`).join(", ");
+    return new RunFileWriter(
+      await Store.open(":memory:"),
+      `SELECT ${cols}, (SELECT list(x ORDER BY x.round) FROM rounds x ` +
+        `WHERE x.run_key = r.run_key) AS ${RUN_FILE_ROUNDS} FROM runs r`,
+    );
   }
-  return [...bySweep.values()].map((list) => {
-    const first = list[0].sweep;
-    const count = Number(first.shard?.split("/")[1] ?? list.length);
-    const seen = new Set(list.map((m) => m.sweep.shard));
-    const allDone = seen.size === count && list.every((m) => m.sweep.status === "done");
-    const ends = list.map((m) => m.sweep.ended_at);
-    const sweep: SweepRow = {
-      ...first,
-      status: allDone ? "done" : "partial",
-      host: [...new Set(list.map((m) => m.sweep.host))].join(","),
-      started_at: list.map((m) => m.sweep.started_at).sort()[0],
-      ended_at: allDone && ends.every((e) => e) ? (ends as string[]).sort().at(-1)! : null,
-      ran: list.reduce((s, m) => s + m.sweep.ran, 0),
-      reused: list.reduce((s, m) => s + m.sweep.reused, 0),
-      failed: list.reduce((s, m) => s + m.sweep.failed, 0),
-      workers: Math.max(...list.map((m) => m.sweep.workers ?? 1)),
-      shard: `${seen.size}/${count} shards`,
-    };
-    const points = new Map<number, ShardManifest["points"][number]>();
-    for (const m of list) for (const p of m.points) points.set(p.point, p);
-    return { sweep, points: [...points.values()].sort((a, b) => a.point - b.point) };
-  });
+
+  /** Writes `record` with its rounds to `path`. */
+  async write(record: RunRecord, path: string): Promise<void> {
+    try {
+      await this.mem.writeRuns([record]);
+      await this.mem.copyParquet(this.select, path);
+    } finally {
+      await this.mem.run(`DELETE FROM rounds; DELETE FROM runs`).catch(() => {});
+    }
+  }
+
+  close(): void {
+    this.mem.close();
+  }
 }
 
 /**
- * Ingests the Parquet files shards wrote to `dir` (one per point) and their
- * manifests into the store. Files still being written (temporary names) are
- * ignored; running merge again later takes what has arrived since.
+ * Ingests run files into an open store, in one transaction: one run per run
+ * key (an ok file wins over a failed one), deduplicated against the store.
  */
-export async function mergeShards(dir: string, options: IngestOptions = {}): Promise<IngestResult> {
-  const names = await listDir(dir);
-  const files = names.filter((n) => n.endsWith(".parquet") && !n.startsWith("."));
-  const manifests: ShardManifest[] = [];
-  for (const n of names.filter((n) => /^shard-\d+-of-\d+\.json$/.test(n))) {
-    try {
-      manifests.push(JSON.parse(await Deno.readTextFile(`${dir}/${n}`)));
-    } catch (e) {
-      throw new StoreError(`${dir}/${n} is not a shard manifest: ${(e as Error).message}`, "io", e);
-    }
-  }
-  if (files.length === 0 && manifests.length === 0) {
-    throw new StoreError(`${dir} holds no shard results (*.parquet, shard-*-of-*.json)`, "missing");
-  }
-  const storePath = options.store ?? DEFAULT_STORE;
-  const store = await Store.open(storePath);
-  try {
-    let result: Omit<IngestResult, "sweeps"> = { added: 0, replaced: 0, skipped: 0 };
-    if (files.length) {
-      const list = `[${files.map((f) => sqlLiteral(`${dir}/${f}`)).join(", ")}]`;
-      result = await store.transaction(async (tx) => {
-        // One row per run key: an ok file wins over a failed one.
-        await tx.run(
-          `CREATE OR REPLACE TEMP TABLE staged AS
-           SELECT * FROM read_parquet(${list}, union_by_name = true, filename = true)
-           QUALIFY row_number() OVER (PARTITION BY run_key ORDER BY (status = 'ok') DESC, filename) = 1`,
-        );
-        await tx.run(
-          `CREATE OR REPLACE TEMP TABLE incoming AS
-           SELECT * EXCLUDE (${ROUNDS_LIST}, filename) FROM staged`,
-        );
-        await tx.run(
-          `CREATE OR REPLACE TEMP TABLE incoming_rounds AS
-           SELECT UNNEST(${ROUNDS_LIST}, recursive := true) FROM staged`,
-        );
-        return await applyIncoming(tx, options.force ?? false);
-      }).catch((e) => {
-        throw storeError(storePath, e, "merge into");
-      });
-    }
-    const sweeps = sweepsFromManifests(manifests);
-    for (const { sweep, points } of sweeps) {
-      // A sweep recorded done with all its points (e.g. by runOnSlurm) is not
-      // replaced by the union of the manifests at hand, which may cover only
-      // the tasks of its last submission.
-      const stored = await store.read(`SELECT status FROM sweeps WHERE id = $1`, [sweep.id]);
-      if (stored.rows[0]?.status === "done" && sweep.status !== "done") continue;
-      await store.putSweep(sweep);
-      await store.putSweepPoints(sweep.id, points);
-    }
-    return { ...result, sweeps: sweeps.map((s) => s.sweep.id) };
-  } finally {
-    store.close();
-  }
+export async function ingestRunFiles(
+  store: Store,
+  files: readonly string[],
+  force = false,
+): Promise<IngestCounts> {
+  if (files.length === 0) return { added: 0, replaced: 0, skipped: 0 };
+  const list = `[${files.map((f) => sqlLiteral(f)).join(", ")}]`;
+  return await store.transaction(async (tx) => {
+    // One row per run key: an ok file wins over a failed one.
+    await tx.run(
+      `CREATE OR REPLACE TEMP TABLE staged AS
+       SELECT * FROM read_parquet(${list}, union_by_name = true, filename = true)
+       QUALIFY row_number() OVER (PARTITION BY run_key ORDER BY (status = 'ok') DESC, filename) = 1`,
+    );
+    await tx.run(
+      `CREATE OR REPLACE TEMP TABLE incoming AS
+       SELECT * EXCLUDE (${RUN_FILE_ROUNDS}, filename) FROM staged`,
+    );
+    await tx.run(
+      `CREATE OR REPLACE TEMP TABLE incoming_rounds AS
+       SELECT UNNEST(${RUN_FILE_ROUNDS}, recursive := true) FROM staged`,
+    );
+    return await applyIncoming(tx, force);
+  }).catch((e) => {
+    throw storeError(store.path, e, "merge into");
+  });
 }
 
 /** Finds a sweep by id, name (the latest with it), unique id prefix, or "latest". */
@@ -268,7 +236,8 @@ export async function exportSweep(
       axes: JSON.parse(p.axes_json as string),
     }));
     const manifest = `${dir}/sweep.json`;
-    await writeTextAtomic(manifest, JSON.stringify({ sweep, points }, null, 1));
+    const record: SweepRecord = { sweep, points };
+    await writeTextAtomic(manifest, JSON.stringify(record, null, 1));
     files.push(manifest);
     const count = async (f: string) =>
       (await store.read(`SELECT count(*) AS n FROM read_parquet(${sqlLiteral(f)})`)).rows[0]
@@ -294,7 +263,7 @@ export async function importSweep(dir: string, options: IngestOptions = {}): Pro
       throw new StoreError(`${f} not found: not an exported sweep`, "missing");
     }
   }
-  let manifest: ShardManifest | undefined;
+  let manifest: SweepRecord | undefined;
   if (await exists(`${dir}/sweep.json`)) {
     manifest = JSON.parse(await Deno.readTextFile(`${dir}/sweep.json`));
   }
@@ -330,9 +299,7 @@ export async function importSweep(dir: string, options: IngestOptions = {}): Pro
   }
 }
 
-/** Ingests a directory: an exported sweep (runs.parquet) or shard output. */
-export async function ingestDir(dir: string, options: IngestOptions = {}): Promise<IngestResult> {
-  return (await exists(`${dir}/runs.parquet`))
-    ? await importSweep(dir, options)
-    : await mergeShards(dir, options);
+/** Whether `dir` holds an exported sweep (runs.parquet), as exportSweep writes it. */
+export async function isExportedSweep(dir: string): Promise<boolean> {
+  return await exists(`${dir}/runs.parquet`);
 }

@@ -1,18 +1,40 @@
+// SQL on the store: an Arquero table, and the `query` command's text table,
+// JSON and CSV of the same rows; bad SQL is exit 2, a missing store exit 3;
+// formatTable's alignment and cutting.
+
 import assert from "node:assert/strict";
 import { formatTable, query, type QueryTable } from "./query.ts";
-import { sweep } from "./runner.ts";
-import { sweepBench } from "./sweep_bench.ts";
-import { progressLine } from "./progress.ts";
-import { cli, FAKE_ENGINE, tempDir } from "./testdata/helpers.ts";
+import { Store } from "./store.ts";
+import { ENGINE_VERSION, simulate } from "../testing/fake_engine.ts";
+import { cli, tempDir } from "../testing/helpers.ts";
+
+/** A store holding one run of each split × clear batch (the fake engine's results). */
+async function fourRuns(path: string): Promise<void> {
+  const store = await Store.open(path);
+  try {
+    for (const split of ["none", "lazy"]) {
+      for (const clearBatch of [1, "round"]) {
+        const r = await simulate({ tracking: { split, clearBatch } });
+        await store.writeRuns([{
+          runKey: `${split}-${clearBatch}`,
+          sweepId: "s1",
+          status: "ok",
+          error: null,
+          wallMs: 1,
+          engineVersion: ENGINE_VERSION,
+          ...r,
+        }]);
+      }
+    }
+  } finally {
+    store.close();
+  }
+}
 
 Deno.test("query: SQL on the store as an Arquero table, a text table, JSON or CSV", async () => {
   const dir = await tempDir();
   const store = `${dir}/s.duckdb`;
-  await sweep({ axes: { "tracking.split": "none,lazy", "tracking.clearBatch": "1,round" } }, {
-    store,
-    engine: FAKE_ENGINE,
-    progress: "none",
-  });
+  await fourRuns(store);
   const sql =
     `SELECT tracking_split, tracking_clearBatch, count(*) AS n, avg(bytesTransferred) > 0 AS sent
                FROM runs GROUP BY ALL ORDER BY 1, 2`;
@@ -68,44 +90,4 @@ Deno.test("formatTable: numbers right-aligned and short, long text cut", () => {
       "\n",
     ),
   );
-});
-
-Deno.test("progress lines say points done, stored, failed, runs/s and ETA", () => {
-  assert.equal(
-    progressLine({
-      done: 12,
-      total: 27,
-      reused: 3,
-      failed: 1,
-      elapsedMs: 1000,
-      runsPerSec: 2.5,
-      etaSec: 75,
-    }),
-    "sweep: 12/27 points (3 stored), 1 failed, 2.50 runs/s, ETA 1m15s",
-  );
-});
-
-Deno.test("bench rows: simulate alone, 1 and 2 workers, the store's share, end to end", async () => {
-  const rows = await sweepBench({
-    engine: FAKE_ENGINE,
-    spec: { axes: { seed: "range(20,30)" } },
-  });
-  assert.deepEqual(rows.map((r) => [r.name, r.workers, r.points]), [
-    ["simulate alone", 0, 10],
-    ["sweep", 1, 10],
-    ["store writes", 1, 10],
-    ["end-to-end", 1, 10],
-    ["sweep", 2, 10],
-  ]);
-  for (const r of rows.filter((r) => r.name !== "end-to-end")) {
-    assert.ok(r.pointsPerSec > 0 && r.seconds > 0, JSON.stringify(r));
-  }
-  assert.ok(rows[2].overheadPct! > 0 && rows[2].msPerPoint! > 0);
-  assert.match(rows[2].overheadMeasures!, /store write time \/ simulate alone/);
-  // End to end: the 1-worker sweep's wall time beyond simulate() alone, over simulate() alone.
-  const e2e = rows[3];
-  assert.match(e2e.overheadMeasures!, /1-worker sweep wall - simulate alone\) \/ simulate alone/);
-  assert.ok(Math.abs(e2e.seconds - (rows[1].seconds - rows[0].seconds)) < 1e-9);
-  assert.ok(Math.abs(e2e.overheadPct! - 100 * e2e.seconds / rows[0].seconds) < 1e-9);
-  assert.equal(e2e.pointsPerSec, rows[1].pointsPerSec);
 });

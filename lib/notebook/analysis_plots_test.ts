@@ -1,0 +1,163 @@
+import assert from "node:assert/strict";
+import { parseHTML } from "linkedom";
+import {
+  barPlot,
+  contrastText,
+  formatValue,
+  heatmapPlot,
+  linePlot,
+  nonDominated,
+} from "./analysis_plots.ts";
+
+// Deno's types have no DOM; linkedom's document is queried loosely here.
+// deno-lint-ignore no-explicit-any
+type Loose = any;
+function parse(svg: string): Loose {
+  return (parseHTML(`<!doctype html><html><body>${svg}</body></html>`) as Loose).document;
+}
+const texts = (doc: Loose, sel: string): string[] =>
+  [...doc.querySelectorAll(sel)].map((t: Loose) => t.textContent);
+
+Deno.test("formatValue: units in the text", () => {
+  assert.equal(formatValue(2 ** 31, "bytes"), "2 GiB");
+  assert.equal(formatValue(0.1234, "percent"), "12.3%");
+  assert.equal(formatValue(0.25, "ms"), "250 µs");
+  assert.equal(formatValue(2500, "ms"), "2.5 s");
+  assert.equal(formatValue(1_234_567, "count"), "1.23 M");
+  assert.equal(formatValue(12, "count"), "12");
+  assert.equal(formatValue(3.049, "ratio"), "3.05×");
+  assert.equal(formatValue("lazy"), "lazy");
+  assert.equal(formatValue(2, (v) => `${v} points`), "2 points");
+});
+
+Deno.test("nonDominated: keeps the Pareto set, ties included", () => {
+  const rows = [
+    { n: "none", x: 9, y: 0 },
+    { n: "eager", x: 1, y: 9 },
+    { n: "lazy", x: 3, y: 3 },
+    { n: "worse", x: 4, y: 4 },
+    { n: "lazy2", x: 3, y: 3 },
+  ];
+  assert.deepEqual(nonDominated(rows, (r) => r.x, (r) => r.y).map((r) => r.n), [
+    "none",
+    "eager",
+    "lazy",
+    "lazy2",
+  ]);
+});
+
+Deno.test("contrastText: white on dark fills, black on light ones", () => {
+  assert.equal(contrastText("#08306b"), "white");
+  assert.equal(contrastText("#f7fbff"), "#111");
+  assert.equal(contrastText("rgb(20, 20, 20)"), "white");
+  assert.equal(contrastText("steelblue-ish"), "#111");
+});
+
+const grid = () =>
+  [2 ** 21, 2 ** 30].flatMap((ps) =>
+    [1 / 32, 1 / 2].flatMap((f) =>
+      [1e4, 1e5, 1e6].map((w) => ({
+        ps,
+        f,
+        w,
+        winner: f < 0.1 ? "eager + none = lazy" : "eager + lazy",
+        gap: f * w / 1e6,
+      }))
+    )
+  );
+
+Deno.test("heatmapPlot: one cell per row, facets, a legend, the caption's provenance", () => {
+  const svg = heatmapPlot(grid(), {
+    title: "Who wins",
+    x: { field: "w", label: "Write rate" },
+    y: { field: "f", label: "Working set", format: (v) => `1/${1 / Number(v)}` },
+    facet: {
+      field: "ps",
+      label: "IO page size",
+      format: (v) => (v === 2 ** 21 ? "2 MiB" : "1 GiB"),
+    },
+    fill: { field: "winner", label: "On the frontier" },
+    source: "sweep X (12 runs)",
+  });
+  const doc = parse(svg);
+  assert.ok(doc.querySelector("svg.figure"));
+  assert.equal(doc.querySelectorAll("g.heat-cell rect").length, 12);
+  assert.equal(doc.querySelectorAll("g.heat-label text").length, 12);
+  assert.deepEqual(texts(doc, 'svg[aria-label="legend On the frontier"] g.legend-label text'), [
+    "eager + none = lazy",
+    "eager + lazy",
+  ]);
+  assert.deepEqual(
+    texts(doc, 'g[aria-label="fx-axis tick label"] text'),
+    ["IO page size: 2 MiB", "IO page size: 1 GiB"],
+  );
+  assert.match(texts(doc, "text.figure-caption").join(" "), /Data: sweep X \(12 runs\)\./);
+  // A value fill gets a swatch legend of five steps.
+  const v = parse(heatmapPlot(grid(), {
+    title: "Gap",
+    x: { field: "w", label: "Write rate" },
+    y: { field: "f", label: "Working set" },
+    value: { field: "gap", label: "gap", format: "ratio" },
+  }));
+  assert.equal(v.querySelectorAll('svg[aria-label="legend gap"] g.legend-entry').length, 5);
+  assert.throws(
+    () =>
+      heatmapPlot(grid(), {
+        title: "t",
+        x: { field: "w", label: "" },
+        y: { field: "f", label: "" },
+      }),
+    /exactly one of fill and value/,
+  );
+});
+
+Deno.test("linePlot: a line per series and facet, labels, rules in the legend", () => {
+  const rows = ["eager", "lazy"].flatMap((s) =>
+    ["2 MiB", "1 GiB"].flatMap((ps) =>
+      [0, 1, 2].map((round) => ({ s, ps, round, miss: s === "eager" ? 0.4 : 0.1 * round }))
+    )
+  );
+  const doc = parse(linePlot(rows, {
+    title: "Per round",
+    x: { field: "round", label: "Round", categories: [0, 1, 2] },
+    y: { field: "miss", label: "Miss rate", format: "percent" },
+    series: { field: "s", label: "Split policy" },
+    facet: { field: "ps", label: "IO page size" },
+    rules: [{ y: 0.05, label: "before tracking" }],
+    pointLabel: (r) => `r${r.round}`,
+  }));
+  // Plot draws a mark once per facet: 2 series × 2 facets lines.
+  assert.equal(doc.querySelectorAll("g.series-line path").length, 4);
+  assert.equal(doc.querySelectorAll("g.series-point path").length, 12);
+  assert.equal(doc.querySelectorAll("g.point-label text").length, 12);
+  assert.deepEqual(texts(doc, 'svg[aria-label="legend Split policy"] g.legend-label text'), [
+    "eager",
+    "lazy",
+  ]);
+  assert.deepEqual(texts(doc, 'svg[aria-label="legend Lines"] g.legend-label text'), [
+    "before tracking",
+  ]);
+  // The y ticks are percentages, and the left margin fits them.
+  assert.ok(texts(doc, 'g[aria-label="y-axis tick label"] text').every((t) => t.endsWith("%")));
+});
+
+Deno.test("barPlot: grouped bars with value labels; a log scale starts at base", () => {
+  const rows = ["zipf", "ring"].flatMap((w) =>
+    ["2 MiB", "1 GiB"].map((ps, i) => ({ w, ps, ratio: (i + 1) * 10, converged: i === 0 }))
+  );
+  const doc = parse(barPlot(rows, {
+    title: "Inflation",
+    x: { field: "w", label: "Workload" },
+    y: { field: "ratio", label: "Ratio", format: "ratio", log: true },
+    group: { field: "ps", label: "IO page size" },
+    rules: [{ y: 1, label: "1×" }],
+    base: 1,
+    labelText: (r, v) => (r.converged ? v : `≥ ${v}`),
+  }));
+  assert.equal(doc.querySelectorAll("g.bar rect").length, 4);
+  assert.deepEqual(texts(doc, "g.bar-label text").sort(), ["10×", "10×", "≥ 20×", "≥ 20×"]);
+  assert.deepEqual(texts(doc, 'svg[aria-label="legend IO page size"] g.legend-label text'), [
+    "2 MiB",
+    "1 GiB",
+  ]);
+});
