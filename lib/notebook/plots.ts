@@ -40,7 +40,19 @@ const SPLIT_COLORS: Record<string, string> = {
 const MORE_COLORS = ["#efb118", "#a463f2", "#9c6b4e", "#ff8ab7", "#6cc5b0", "#97bbf5", "#9498a0"];
 const SYMBOLS = ["circle", "square", "triangle", "diamond", "star", "cross", "wye", "hexagon"];
 
-/** The guest's cost on y: how it is named, and whether it has a tracking-off rule. */
+/** A y value in a tooltip: a percentage, or a duration in ms. */
+const msText = (v: number) =>
+  v >= 1000
+    ? `${+(v / 1000).toPrecision(3)} s`
+    : v >= 1
+    ? `${+v.toPrecision(3)} ms`
+    : `${+(v * 1000).toPrecision(3)} µs`;
+
+/**
+ * The cost on y: how it is named and written, and whether it has a
+ * tracking-off rule. The guest's cost (a fraction, in percent) or the
+ * downtime (ms): lower is better on every one, so the frontier stays Pareto.
+ */
 const Y_AXES = {
   iotlbMissRate: {
     label: "↑ Guest IOTLB miss rate while tracking (%)",
@@ -50,6 +62,8 @@ const Y_AXES = {
     subtitle: "Splitting huge IO pages for 4 KiB tracking sends less data but costs the guest " +
       "IOTLB misses",
     baseline: true,
+    percent: true,
+    format: (v: number) => pct(v),
   },
   guestDmaSlowdown: {
     label: "↑ Guest DMA slowdown while tracking (%)",
@@ -60,6 +74,20 @@ const Y_AXES = {
     subtitle: "Splitting huge IO pages for 4 KiB tracking sends less data but costs the guest " +
       "DMA throughput",
     baseline: false,
+    percent: true,
+    format: (v: number) => pct(v),
+  },
+  downtimeMs: {
+    label: "↑ Downtime: stop-and-copy, last read and its flush (ms)",
+    tooltip: "downtime",
+    caption: "the stop-and-copy at the bandwidth plus the last dirty read and its flush, " +
+      "with the guest paused (MODEL.md §13)",
+    title: "Dirty tracking: downtime vs migration data",
+    subtitle: "Tracking at 4 KiB sends less data but makes the last dirty read walk 512 times " +
+      "the leaves",
+    baseline: false,
+    percent: false,
+    format: msText,
   },
 } as const;
 
@@ -68,7 +96,10 @@ type YAxis = (typeof Y_AXES)[keyof typeof Y_AXES];
 export interface FrontierPlotOptions {
   /** Metric on x (default "bytesTransferred"; "dirtyBytesTransferred" also fits). */
   x?: "bytesTransferred" | "dirtyBytesTransferred";
-  /** The guest's cost on y (default "iotlbMissRate"; "guestDmaSlowdown" is the alternative). */
+  /**
+   * The cost on y: the guest's, "iotlbMissRate" (default) or "guestDmaSlowdown";
+   * or the migration's, "downtimeMs".
+   */
   y?: keyof typeof Y_AXES;
   /** Where the data came from, for the caption (e.g. "sweep 3f2a in data/results.duckdb"). */
   source?: string;
@@ -102,13 +133,14 @@ function tooltip(
   p: ConfigPoint,
   extra: string[],
   others: ConfigPoint[] = [],
-  yName: string = Y_AXES.iotlbMissRate.tooltip,
+  yAxis: YAxis = Y_AXES.iotlbMissRate,
 ): string {
+  const fmt = yAxis.format;
   const lines = [
     `split ${p.split}, clear batch ${p.clearBatch}, IO page ${p.pageSizeLabel}`,
     `data sent: ${formatBytes(p.x)}` +
     (p.n > 1 ? ` (${formatBytes(p.xMin)} – ${formatBytes(p.xMax)})` : ""),
-    `${yName}: ${pct(p.y)}` + (p.n > 1 ? ` (${pct(p.yMin)} – ${pct(p.yMax)})` : ""),
+    `${yAxis.tooltip}: ${fmt(p.y)}` + (p.n > 1 ? ` (${fmt(p.yMin)} – ${fmt(p.yMax)})` : ""),
     `runs (seeds): ${p.n}`,
   ];
   const conv = convergenceText(p);
@@ -423,7 +455,7 @@ function frontierAxes(
       grid: true,
     },
     y: {
-      percent: true,
+      percent: yAxis.percent,
       zero: true,
       nice: true,
       grid: true,
@@ -555,7 +587,7 @@ export function frontierPlot(rows: RowsInput, options: FrontierPlotOptions = {})
   const groups = overlapGroups(points, 0.01, 0.005 * yTop);
   const othersOf = new Map<ConfigPoint, ConfigPoint[]>();
   for (const g of groups) for (const p of g) othersOf.set(p, g.filter((o) => o !== p));
-  const title = (p: ConfigPoint) => tooltip(p, extra, othersOf.get(p), yAxis.tooltip);
+  const title = (p: ConfigPoint) => tooltip(p, extra, othersOf.get(p), yAxis);
 
   const plot = plotSvg(document, {
     width,

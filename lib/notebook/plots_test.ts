@@ -129,6 +129,14 @@ Deno.test('frontierPlot: y "guestDmaSlowdown" puts the DMA slowdown on y, with n
   );
   // mean of 0.1 + 0.01·seed over seeds 1 and 2.
   assert.match(eager, /DMA slowdown: 11\.5% \(11% – 12%\)/);
+  // The downtime on y instead: in ms, not percent, and no baseline either.
+  const rows = grid().map((r) => ({ ...r, downtimeMs: 50 + 10 * r.seed }));
+  const dt = parse(frontierPlot(rows, { y: "downtimeMs" }));
+  const dtTexts = [...dt.querySelectorAll("text")].map((t: Loose) => t.textContent);
+  assert.ok(dtTexts.some((t: string) => t.includes("Downtime: stop-and-copy, last read")));
+  const dtTitle = [...dt.querySelectorAll("g.configuration path title")][0].textContent;
+  assert.match(dtTitle, /downtime: 65 ms \(60 ms – 70 ms\)/);
+  assert.equal(dt.querySelectorAll("g.baseline line").length, 0);
   // Tracking a hair faster than a cold warm-up: every slowdown ≤ 0 still draws.
   const flat = grid().map((r) => ({ ...r, guestDmaSlowdown: -1e-4 * r.seed }));
   const f = parse(frontierPlot(flat, { y: "guestDmaSlowdown" }));
