@@ -1,9 +1,8 @@
 // Which measure of the guest's cost (and of the downtime) the answer uses.
-// Results of this engine carry the DMA-timing metrics (MODEL §12-13:
-// guestDmaSlowdown, dmaThroughput, dirtyReadNs, and a downtimeMs that holds
-// the last read); stored results of older engines do not, and then the guest's
-// cost is the IOTLB miss rate and the downtime leaves out the read. Each
-// choice is made from the rows themselves and said in the output.
+// This engine's results carry the DMA-timing metrics (MODEL §12-13) and a
+// downtimeMs that holds the last read; stored results of older engines do not,
+// and then the guest's cost is the IOTLB miss rate and the downtime leaves out
+// the read. Each choice is made from the rows themselves and said in the output.
 
 import { formatDuration } from "../config/mod.ts";
 

@@ -1,12 +1,8 @@
 // Dirty-read time (MODEL.md §13): what one IOMMU_HWPT_GET_DIRTY_BITMAP costs
-// the host. The driver reads page-table entries: Intel
-// (intel_iommu_read_and_clear_dirty → pfn_to_dma_pte) and AMD
-// (iommu_v1_read_and_clear_dirty → fetch_pte) walk from the root for every
-// leaf, ARM io-pgtable (arm_lpae_read_and_clear_dirty → __arm_lpae_iopte_walk)
-// walks the tree once per call and reads each entry it crosses. iommufd calls
-// the driver once per iova_bitmap window: at most 512 pages of user bitmap
-// mapped at a time (drivers/iommu/iommufd/iova_bitmap.c), 64 GiB of IOVA at
-// 4 KiB. Pure counting and arithmetic; the knobs are config section dirtyRead.
+// the host. Intel and AMD walk from the root for every leaf (pfn_to_dma_pte,
+// fetch_pte), io-pgtable-arm reads each entry once per driver call, and iommufd
+// calls the driver once per iova_bitmap window (512 pages of user bitmap).
+// Closed forms and time; the domain counts the same work (lib/iommu/dirty_read.ts).
 
 import { type DirtyWalkStyle, VENDOR_NAMES, type VendorName, VENDORS } from "../hw/mod.ts";
 import {

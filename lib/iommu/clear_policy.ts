@@ -1,9 +1,8 @@
 // Clear batching (MODEL.md §6): how a dirty read invalidates the leaves whose
 // Dirty bit it cleared. The domain takes one tagged value; its behaviour is a
-// small object the read tells of each cleared leaf and of its end. `kernel`
-// is upstream Linux's: one iommu_iotlb_gather a GET_DIRTY_BITMAP call and one
-// iommu_iotlb_sync, which each vendor's driver turns into commands
-// (kernel_flush.ts). A new kind is a member of ClearPolicy plus its factory.
+// small object told of each cleared leaf and of the read's end. `kernel` is
+// upstream Linux's one gather and one sync a read (kernel_flush.ts). A new
+// kind is a member of ClearPolicy plus its factory: the compiler asks for both.
 
 import type { Vendor } from "../hw/mod.ts";
 import { Gather } from "./gather.ts";

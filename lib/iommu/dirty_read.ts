@@ -1,9 +1,8 @@
-// IOMMU_HWPT_GET_DIRTY_BITMAP (MODEL.md §5, §13): walk [iova, iova + length)
-// one iova_bitmap window at a time (iommufd maps at most 512 pages of user
-// bitmap at once, drivers/iommu/iommufd/iova_bitmap.c), set one bit per
-// `pageSize` unit that a dirty leaf covers and, unless NO_CLEAR, clear D and
-// tell the clear policy of each cleared leaf; count the entries the vendor's
-// driver reads (per read, never per DMA access). Argument rules: the kernel's.
+// IOMMU_HWPT_GET_DIRTY_BITMAP (MODEL.md §5, §13): walk the range one
+// iova_bitmap window at a time, set a bit per `pageSize` unit a dirty leaf
+// covers, and unless NO_CLEAR clear D and tell the clear policy; count the
+// entries the vendor's driver reads, once a read, never per DMA access.
+// The argument rules are the kernel's (iommufd_check_iova_range, then the walk).
 
 import { formatSize } from "../units/mod.ts";
 import type { ClearFlusher } from "./clear_policy.ts";

@@ -1,8 +1,7 @@
-// The invalidation queue with its costs (MODEL.md §4, FACTS §6): a
-// page-selective descriptor names one aligned power-of-two range, a
-// completion wait follows a batch of them, a domain-selective flush empties
-// the IOTLB and the walk cache with its own wait, and a kernel sync
-// (kernel_flush.ts) is applied record by record. What each drops is
+// The invalidation queue with its costs (MODEL.md §4, FACTS §6): page-selective
+// descriptors over aligned power-of-two ranges with a completion wait a batch,
+// domain flushes that empty the IOTLB and the walk cache, and a kernel sync
+// (kernel_flush.ts) applied record by record. What each drops is
 // invalidation.ts's; the ns and counts are charged here, nowhere else.
 
 import type { Gather } from "./gather.ts";

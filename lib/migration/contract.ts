@@ -1,10 +1,8 @@
 // The rules every simulate() result keeps, checked in one place: the tests run
 // it on every real result and on the sweep tests' stand-in engine, so a test
-// double cannot drift from the engine it stands for. The rules follow from the
-// migration loop (simulate.ts): round 0 sends all memory, round i sends what
-// the read at the end of round i − 1 found, the stop-and-copy is the last
-// record and lasts at least its bytes plus the last read, and the records add
-// up to the summary; only an unsafe clear (isUnsafeClear) may lose writes.
+// double cannot drift from the engine. Round i sends what the read ending round
+// i − 1 found, the stop-and-copy lasts its bytes plus the last read, the records
+// add up to the summary, and only an unsafe clear (isUnsafeClear) loses writes.
 
 import { isUnsafeClear } from "../tracking/mod.ts";
 import type { RoundRecord, SimResult } from "./types.ts";

@@ -1,11 +1,8 @@
-// One run: guest memory mapped 1:1 at one IO page size, a DMA workload, dirty
-// tracking and a QEMU-like pre-copy migration (MODEL.md §10): round 0 sends
-// all memory while the workload runs; each later boundary reads and clears the
-// dirty set (read-and-clear, invalidate, then copy) and sends it; switch over
-// when it fits bandwidth × downtime limit, or give up after maxRounds. The
-// clock lives here; the IOMMU model knows nothing of rounds. Guest DMA
-// throughput and dirty-read time (§12, §13) are priced from the counters of
-// each phase and round (lib/cost), never per access.
+// One run (MODEL.md §10): guest memory mapped 1:1, a DMA workload, dirty
+// tracking and a QEMU-like pre-copy: round 0 sends all memory, each boundary
+// reads and clears the dirty set, then sends it, until it fits bandwidth ×
+// downtime limit or maxRounds. The clock lives here; DMA throughput and read
+// time (§12, §13) are priced from each phase's counters (lib/cost), never per access.
 
 import { parseConfig, type RunConfig } from "../config/mod.ts";
 import { createDomain, diffStats } from "../iommu/mod.ts";
