@@ -20,7 +20,6 @@ export interface OpSource {
 }
 
 const TWO_POW_32 = 4294967296;
-const TWO_POW_MINUS_32 = 1 / TWO_POW_32;
 
 /** Time of operation k at `rate` operations/s, ns. One formula, used everywhere. */
 export function opTimeNs(k: number, rate: number): number {
@@ -72,8 +71,8 @@ export function fillWrites(
     s0 ^= s3;
     s2 ^= t;
     s3 = (s3 << 11) | (s3 >>> 21);
-    // r < threshold ⇔ (r − threshold)/2^32 ∈ (−1, 0): truncation of that + 1 is 0.
-    write[i] = 1 - (((r - threshold) * TWO_POW_MINUS_32 + 1) | 0);
+    // +(boolean) compiles to a setcc: no branch.
+    write[i] = +(r < threshold);
   }
   rng.s0 = s0;
   rng.s1 = s1;

@@ -65,14 +65,19 @@ export class MixSource implements OpSource {
 
   // Scratch, grown to the largest batch seen (never per operation).
   private choices = new Uint16Array(0);
-  private scratch: DmaBatch[] = [];
+  private scratch: DmaBatch = {
+    iova: new Float64Array(0),
+    length: new Uint32Array(0),
+    write: new Uint8Array(0),
+  };
   private counts = new Uint32Array(0);
 
   /**
    * Three passes instead of a call per operation: draw every operation's
-   * part, let each part emit its operations into its own scratch batch (in
-   * order, so a part sees the same sequence as with one call each), then
-   * interleave them back in the drawn order.
+   * part, let each part emit its operations into its own run of one scratch
+   * batch (in order, so a part sees the same sequence as with one call
+   * each; part j's run starts after the runs of parts < j), then interleave
+   * them back in the drawn order.
    */
   emit(batch: DmaBatch, start: number, n: number): void {
     const sources = this.sources, bounds = this.bounds, last = bounds.length - 1;
@@ -80,33 +85,74 @@ export class MixSource implements OpSource {
     const choices = this.choices, counts = this.counts, scratch = this.scratch;
     counts.fill(0);
     const rng = this.choice;
-    for (let i = 0; i < n; i++) {
-      const r = rng.nextU32();
-      let j = 0;
-      while (j < last && r >= bounds[j]) j++;
-      choices[i] = j;
-      counts[j]++;
+    let s0 = rng.s0, s1 = rng.s1, s2 = rng.s2, s3 = rng.s3;
+    if (last <= 3) {
+      // Up to four parts: the part is the number of bounds r reaches, counted
+      // without a branch (with equal weights a branch would mispredict half
+      // the time); bounds past the last part are 2^32, which r never reaches.
+      const b0 = last > 0 ? bounds[0] : TWO_POW_32, b1 = last > 1 ? bounds[1] : TWO_POW_32;
+      const b2 = last > 2 ? bounds[2] : TWO_POW_32;
+      for (let i = 0; i < n; i++) {
+        // xoshiro128** step, inlined (rng.ts has the reference form)
+        const m = Math.imul(s1, 5);
+        const r = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+        const t = s1 << 9;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = (s3 << 11) | (s3 >>> 21);
+        // +(boolean) compiles to a setcc: no branch.
+        const j = +(r >= b0) + +(r >= b1) + +(r >= b2);
+        choices[i] = j;
+        counts[j]++;
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const m = Math.imul(s1, 5);
+        const r = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+        const t = s1 << 9;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = (s3 << 11) | (s3 >>> 21);
+        let j = 0;
+        while (j < last && r >= bounds[j]) j++;
+        choices[i] = j;
+        counts[j]++;
+      }
     }
-    for (let j = 0; j <= last; j++) if (counts[j] > 0) sources[j].emit(scratch[j], 0, counts[j]);
-    counts.fill(0);
+    rng.s0 = s0;
+    rng.s1 = s1;
+    rng.s2 = s2;
+    rng.s3 = s3;
+    // counts[j] becomes the start of part j's run, then its cursor.
+    for (let j = 0, run = 0; j <= last; j++) {
+      const c = counts[j];
+      if (c > 0) sources[j].emit(scratch, run, c);
+      counts[j] = run;
+      run += c;
+    }
     const iova = batch.iova, length = batch.length, write = batch.write;
+    const fromIova = scratch.iova, fromLength = scratch.length, fromWrite = scratch.write;
     for (let i = 0; i < n; i++) {
-      const j = choices[i];
-      const c = counts[j]++;
-      const from = scratch[j];
-      iova[start + i] = from.iova[c];
-      length[start + i] = from.length[c];
-      write[start + i] = from.write[c];
+      const c = counts[choices[i]]++;
+      iova[start + i] = fromIova[c];
+      length[start + i] = fromLength[c];
+      write[start + i] = fromWrite[c];
     }
   }
 
   private grow(n: number): void {
     this.choices = new Uint16Array(n);
     this.counts = new Uint32Array(this.sources.length);
-    this.scratch = this.sources.map(() => ({
+    this.scratch = {
       iova: new Float64Array(n),
       length: new Uint32Array(n),
       write: new Uint8Array(n),
-    }));
+    };
   }
 }

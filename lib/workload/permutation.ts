@@ -8,14 +8,17 @@
 
 import { fmix32, type Rng } from "./rng.ts";
 
-const ROUNDS = 4;
+export const FEISTEL_ROUNDS = 4;
+const ROUNDS = FEISTEL_ROUNDS;
 
+/** Fields are public so hot loops can keep them in locals (ZipfSource inlines apply). */
 export class FeistelPermutation {
-  private readonly bits: number;
-  private readonly keys: Int32Array;
+  readonly bits: number;
+  /** Round keys, int32. */
+  readonly keys: Int32Array;
   /** Widths of the high and low halves entering round 0. */
-  private readonly hiBits: number;
-  private readonly loBits: number;
+  readonly hiBits: number;
+  readonly loBits: number;
 
   constructor(readonly size: number, rng: Rng) {
     if (!Number.isSafeInteger(size) || size < 1 || size > 2 ** 32) {
@@ -26,6 +29,22 @@ export class FeistelPermutation {
     this.loBits = this.bits - this.hiBits;
     this.keys = new Int32Array(ROUNDS);
     for (let r = 0; r < ROUNDS; r++) this.keys[r] = rng.nextU32() | 0;
+  }
+
+  /**
+   * Every round's F_r(lo) = fmix32(lo ⊕ key_r) masked, for all lo of that
+   * round's width, the four rounds one after another (round r starts at
+   * roundOffset(r)): a hot loop's round is then one load. At most 4·2^16.
+   */
+  roundTable(): Uint16Array {
+    const out = new Uint16Array(2 * (1 << this.loBits) + 2 * (1 << this.hiBits));
+    for (let r = 0, o = 0; r < ROUNDS; r++) {
+      const a = (r & 1) === 0 ? this.hiBits : this.loBits;
+      const b = this.bits - a;
+      for (let lo = 0; lo < 1 << b; lo++) out[o + lo] = fmix32(lo ^ this.keys[r]) & ((1 << a) - 1);
+      o += 1 << b;
+    }
+    return out;
   }
 
   /** The image of x ∈ [0, size). */

@@ -5,7 +5,7 @@
 // interval", ACM TOMACS 29(1), 2019), and a 53-bit float beyond (relative bias
 // at most slots/2^53).
 
-import { fillWrites, type OpSource, writeThreshold } from "./fixed_rate.ts";
+import { type OpSource, writeThreshold } from "./fixed_rate.ts";
 import type { Rng } from "./rng.ts";
 import { checkCommon, type CommonFields, slotCount, type SourceContext } from "./source.ts";
 import type { DmaBatch, IovaRange } from "./types.ts";
@@ -14,6 +14,15 @@ const TWO_POW_32 = 4294967296;
 const TWO_POW_MINUS_32 = 1 / TWO_POW_32;
 const TWO_POW_MINUS_53 = 1 / 9007199254740992;
 const LEMIRE_MAX = 2 ** 21; // r·slots < 2^53 stays exact in a double
+
+/** Lemire's draw after a rejection: on until the low word reaches `reject`. */
+function redrawSlot(rng: Rng, slots: number, reject: number): number {
+  for (;;) {
+    const p = rng.nextU32() * slots;
+    const slot = (p * TWO_POW_MINUS_32) >>> 0;
+    if (p - slot * TWO_POW_32 >= reject) return slot;
+  }
+}
 
 export class UniformSource implements OpSource {
   readonly ranges: readonly IovaRange[];
@@ -39,6 +48,13 @@ export class UniformSource implements OpSource {
     const end = start + n;
     const rng = this.address;
     let s0 = rng.s0, s1 = rng.s1, s2 = rng.s2, s3 = rng.s3;
+    // The write flags from their own stream, in the same pass, drawn even for
+    // writeFraction 0 or 1: r < threshold is then never or always true, and
+    // the stream's state is no one else's (a branch would cost every
+    // operation).
+    const write = batch.write, threshold = this.threshold;
+    const wr = this.writes;
+    let w0 = wr.s0, w1 = wr.s1, w2 = wr.s2, w3 = wr.s3;
     const log2 = Math.log2(slots);
     if (slots > 1 && slots <= TWO_POW_32 && Number.isInteger(log2)) {
       const shift = 32 - log2;
@@ -54,26 +70,60 @@ export class UniformSource implements OpSource {
         s2 ^= t;
         s3 = (s3 << 11) | (s3 >>> 21);
         iova[i] = offset + (r >>> shift) * accessSize;
+        // xoshiro128** step of the write stream (fillWrites, inlined).
+        const mw = Math.imul(w1, 5);
+        const rw = Math.imul((mw << 7) | (mw >>> 25), 9) >>> 0;
+        const tw = w1 << 9;
+        w2 ^= w0;
+        w3 ^= w1;
+        w1 ^= w2;
+        w0 ^= w3;
+        w2 ^= tw;
+        w3 = (w3 << 11) | (w3 >>> 21);
+        write[i] = +(rw < threshold); // a setcc, no branch
       }
     } else if (slots <= LEMIRE_MAX) {
       const reject = (TWO_POW_32 - slots) % slots;
       for (let i = start; i < end; i++) {
-        let slot = 0;
-        for (;;) {
-          const m = Math.imul(s1, 5);
-          const r = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
-          const t = s1 << 9;
-          s2 ^= s0;
-          s3 ^= s1;
-          s1 ^= s2;
-          s0 ^= s3;
-          s2 ^= t;
-          s3 = (s3 << 11) | (s3 >>> 21);
-          const p = r * slots;
-          slot = Math.floor(p * TWO_POW_MINUS_32);
-          if (p - slot * TWO_POW_32 >= reject) break;
+        // Lemire: r·slots < 2^53 is exact; its high word is the slot (>>> 0
+        // truncates, which is floor here), its low word below `reject` means
+        // draw again (rare: reject < slots ≤ 2^21 of 2^32).
+        const m = Math.imul(s1, 5);
+        const r = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+        const t = s1 << 9;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = (s3 << 11) | (s3 >>> 21);
+        const p = r * slots;
+        let slot = (p * TWO_POW_MINUS_32) >>> 0;
+        if (p - slot * TWO_POW_32 < reject) {
+          // Rejected: draw again from the object (a loop here would keep the
+          // state out of registers for every operation).
+          rng.s0 = s0;
+          rng.s1 = s1;
+          rng.s2 = s2;
+          rng.s3 = s3;
+          slot = redrawSlot(rng, slots, reject);
+          s0 = rng.s0;
+          s1 = rng.s1;
+          s2 = rng.s2;
+          s3 = rng.s3;
         }
         iova[i] = offset + slot * accessSize;
+        // xoshiro128** step of the write stream (fillWrites, inlined).
+        const mw = Math.imul(w1, 5);
+        const rw = Math.imul((mw << 7) | (mw >>> 25), 9) >>> 0;
+        const tw = w1 << 9;
+        w2 ^= w0;
+        w3 ^= w1;
+        w1 ^= w2;
+        w0 ^= w3;
+        w2 ^= tw;
+        w3 = (w3 << 11) | (w3 >>> 21);
+        write[i] = +(rw < threshold); // a setcc, no branch
       }
     } else {
       for (let i = start; i < end; i++) {
@@ -97,14 +147,28 @@ export class UniformSource implements OpSource {
         s3 = (s3 << 11) | (s3 >>> 21);
         const u = (a * 67108864 + b) * TWO_POW_MINUS_53;
         iova[i] = offset + Math.floor(u * slots) * accessSize;
+        // xoshiro128** step of the write stream (fillWrites, inlined).
+        const mw = Math.imul(w1, 5);
+        const rw = Math.imul((mw << 7) | (mw >>> 25), 9) >>> 0;
+        const tw = w1 << 9;
+        w2 ^= w0;
+        w3 ^= w1;
+        w1 ^= w2;
+        w0 ^= w3;
+        w2 ^= tw;
+        w3 = (w3 << 11) | (w3 >>> 21);
+        write[i] = +(rw < threshold); // a setcc, no branch
       }
     }
     rng.s0 = s0;
     rng.s1 = s1;
     rng.s2 = s2;
     rng.s3 = s3;
+    wr.s0 = w0;
+    wr.s1 = w1;
+    wr.s2 = w2;
+    wr.s3 = w3;
     batch.length.fill(accessSize, start, end);
     this.emittedBytes += n * accessSize;
-    fillWrites(this.writes, batch.write, start, n, this.threshold);
   }
 }

@@ -3,14 +3,13 @@
 // M = min(N, 2^16) hottest ranks come from a CDF table searched through a
 // guide table (indexed search: H. C. Chen and Y. Asau, "On generating random
 // variates from an empirical distribution", AIIE Trans. 6(2), 1974; L.
-// Devroye, Non-Uniform Random Variate Generation, 1986, §III.2.4) that also
-// holds each hot rank's page, so the common case is a lookup. Ranks beyond M
-// come from rejection-inversion (W. Hörmann and G. Derflinger,
-// "Rejection-inversion to generate variates from monotone discrete
-// distributions", ACM TOMACS 6(3):169–184, 1996) in the form that holds for
-// every s > 0 (the hat's integral taken as (x^{1−s} − 1)/(1 − s), log x at
-// s = 1, as Apache Commons RNG's RejectionInversionZipfSampler does): O(1)
-// memory, so N can be many millions of pages. s = 0 is uniform over the pages.
+// Devroye, Non-Uniform Random Variate Generation, 1986, §III.2.4). Ranks
+// beyond M come from rejection-inversion (zipf_tail.ts). s = 0 is uniform
+// over the pages. The hot loop first looks the uniform's top 18 bits up in a
+// table of 2^18 cells that holds the page itself wherever the whole cell
+// draws one rank (the search is monotone in the uniform, so its two ends
+// decide), and searches only in the others; tail ranks take the sampler's
+// proven polynomial where it can: the same pages for the same draws.
 // Pages: page p covers [offset + p·4096, offset + (p+1)·4096); an operation
 // on page p starts at its first byte and covers accessSize bytes (more than
 // one page when accessSize > 4 KiB), so N = floor((workingSet − accessSize)
@@ -25,105 +24,21 @@ import { FeistelPermutation } from "./permutation.ts";
 import type { Rng } from "./rng.ts";
 import { checkCommon, type SourceContext } from "./source.ts";
 import type { DmaBatch, IovaRange } from "./types.ts";
+import { CELL_SHIFT, ZipfHead } from "./zipf_head.ts";
+import { PIECE_EPS, PIECE_LIMIT, PIECE_STRIDE, powerSum, ZipfSampler } from "./zipf_tail.ts";
+
+export { powerSum, ZipfSampler };
 
 export const ZIPF_PAGE_SIZE = 4096;
 /** Ranks held in the table; the rest come from rejection-inversion. */
 export const ZIPF_TABLE_RANKS = 1 << 16;
 const GUIDE_CELLS_PER_RANK = 4;
 const TWO_POW_MINUS_53 = 1 / 9007199254740992;
-const TAYLOR_THRESHOLD = 1e-8;
 
 export type ZipfFields = Pick<
   Extract<WorkloadConfig, { kind: "zipf" }>,
   "writeFraction" | "accessSize" | "workingSet" | "offset" | "s" | "scatter"
 >;
-
-/** log(1 + t)/t, with its Taylor series near 0. */
-function log1pOverX(t: number): number {
-  return Math.abs(t) > TAYLOR_THRESHOLD
-    ? Math.log1p(t) / t
-    : 1 - t * (0.5 - t * (1 / 3 - 0.25 * t));
-}
-
-/** (e^t − 1)/t, with its Taylor series near 0. */
-function expm1OverX(t: number): number {
-  return Math.abs(t) > TAYLOR_THRESHOLD
-    ? Math.expm1(t) / t
-    : 1 + t * 0.5 * (1 + t * (1 / 3) * (1 + 0.25 * t));
-}
-
-/** The hat h(x) = x^−s. */
-function hat(x: number, s: number): number {
-  return Math.exp(-s * Math.log(x));
-}
-
-/** H(x) = (x^{1−s} − 1)/(1 − s), an antiderivative of the hat (log x at s = 1). */
-function hatIntegral(x: number, s: number): number {
-  const lx = Math.log(x);
-  return expm1OverX((1 - s) * lx) * lx;
-}
-
-/** H⁻¹. */
-function hatIntegralInverse(y: number, s: number): number {
-  let t = y * (1 - s);
-  if (t < -1) t = -1; // rounding can push it just below the domain
-  return Math.exp(log1pOverX(t) * y);
-}
-
-/** Zipf(N, s) restricted to ranks firstRank..N, by rejection-inversion; s > 0. */
-export class ZipfSampler {
-  /** Lower end of the uniform's range in H-space. */
-  readonly hLow: number;
-  /** H(N + 0.5): the upper end. */
-  readonly hHigh: number;
-  /** 2 − H⁻¹(H(2.5) − h(2)): for k ≥ 2, k − x ≤ cut accepts without evaluating H. */
-  readonly cut: number;
-
-  constructor(readonly n: number, readonly s: number, readonly firstRank = 1) {
-    if (!(n >= 1) || !Number.isSafeInteger(n)) throw new RangeError(`Zipf N ${n} is not >= 1`);
-    if (!(s > 0) || !Number.isFinite(s)) throw new RangeError(`Zipf s ${s} is not > 0`);
-    if (!Number.isSafeInteger(firstRank) || firstRank < 1 || firstRank > n) {
-      throw new RangeError(`Zipf first rank ${firstRank} is not in 1..${n}`);
-    }
-    // From rank 1 the range starts at H(1.5) − h(1), so that rank 1 (whose
-    // interval is then exactly h(1) wide) is always accepted; from a later
-    // rank at H(firstRank − 0.5), the plain rejection-inversion interval.
-    this.hLow = firstRank === 1 ? hatIntegral(1.5, s) - 1 : hatIntegral(firstRank - 0.5, s);
-    this.hHigh = hatIntegral(n + 0.5, s);
-    this.cut = 2 - hatIntegralInverse(hatIntegral(2.5, s) - hat(2, s), s);
-  }
-
-  /**
-   * A rank from a first uniform `u0` ∈ [0, 1) and, when that one is
-   * rejected, more from `next` (about 1.1 uniforms a variate on average).
-   */
-  sample(u0: number, next: () => number): number {
-    const { n, s, hLow, hHigh, cut, firstRank } = this;
-    const span = hLow - hHigh;
-    for (let v = u0;; v = next()) {
-      const u = hHigh + v * span; // uniform on (hLow, hHigh]
-      const x = hatIntegralInverse(u, s);
-      let k = Math.floor(x + 0.5);
-      if (k < firstRank) k = firstRank;
-      else if (k > n) k = n;
-      if (k - x <= cut || u >= hatIntegral(k + 0.5, s) - hat(k, s)) return k;
-    }
-  }
-}
-
-/**
- * Σ_{r=a}^{b} r^−s by the Euler–Maclaurin formula with terms up to f''':
- * ∫_a^b f + (f(a) + f(b))/2 + (f'(b) − f'(a))/12 − (f'''(b) − f'''(a))/720,
- * f(x) = x^−s. The next term is below s(s+1)(s+2)(s+3)(s+4)·a^(−s−5)/30240,
- * negligible for the a > 2^12 it is used with.
- */
-export function powerSum(a: number, b: number, s: number): number {
-  const f = (x: number) => Math.pow(x, -s);
-  const d1 = (x: number) => -s * Math.pow(x, -s - 1);
-  const d3 = (x: number) => -s * (s + 1) * (s + 2) * Math.pow(x, -s - 3);
-  return hatIntegral(b, s) - hatIntegral(a, s) + (f(a) + f(b)) / 2 + (d1(b) - d1(a)) / 12 -
-    (d3(b) - d3(a)) / 720;
-}
 
 /**
  * Zipf(N, s), s > 0: a guide-table search over the M hottest ranks (taken
@@ -131,6 +46,8 @@ export function powerSum(a: number, b: number, s: number): number {
  */
 export class ZipfTable {
   readonly headRanks: number;
+  /** Σ_{r ≤ headRanks} r^−s, as summed for the cdf. */
+  readonly headMass: number;
   /** P(rank ≤ headRanks). */
   readonly pHead: number;
   /** cdf[i] = P(rank ≤ i + 1 | rank ≤ headRanks); the last is exactly 1. */
@@ -148,6 +65,7 @@ export class ZipfTable {
     let head = 0;
     for (let r = 1; r <= m; r++) this.cdf[r - 1] = head += Math.pow(r, -s);
     for (let i = 0; i < m; i++) this.cdf[i] /= head;
+    this.headMass = head;
     this.cdf[m - 1] = 1;
     let tail = 0;
     if (n > m) {
@@ -195,6 +113,16 @@ export function zipfPageCount(c: Pick<ZipfFields, "workingSet" | "accessSize">):
   return Math.floor((c.workingSet - c.accessSize) / ZIPF_PAGE_SIZE) + 1;
 }
 
+/** Operations drawn per pass (the scratch lists' length). */
+const CHUNK_BITS = 11;
+const CHUNK = 1 << CHUNK_BITS;
+const TWO_POW_53 = 9007199254740992;
+
+/** table.headIndex(v) for v = fl(U·2^−53/pHead): the search itself, for the rare cases. */
+function guideIndex(draw: number, table: ZipfTable): number {
+  return table.headIndex((draw * TWO_POW_MINUS_53) / table.pHead);
+}
+
 export class ZipfSource implements OpSource {
   readonly ranges: readonly IovaRange[];
   emittedBytes = 0;
@@ -202,13 +130,31 @@ export class ZipfSource implements OpSource {
   private readonly table: ZipfTable | null;
   /** The page of each table rank (headPage[i] for rank i + 1), permutation applied. */
   private readonly headPage: Uint32Array;
+  private readonly head: ZipfHead | null;
   private readonly permutation: FeistelPermutation | null;
+  /** The permutation's round functions as tables (empty without one). */
+  private readonly roundTable: Uint16Array;
   private readonly address: Rng;
   private readonly nextUniform: () => number;
   private readonly writes: Rng;
   private readonly threshold: number;
+  // Scratch of emitSkewed: the operations of a chunk for passes 2, 3 and 4.
+  /**
+   * The chunk's operations for the head pass: ~e << CHUNK_BITS | (i − from),
+   * e the cell's entry (~e is 4p + 3 for cold piece p, 4j for a scan from j).
+   */
+  private readonly headAt = new Int32Array(CHUNK);
+  /** The chunk's draws U, by operation. */
+  private readonly draws = new Float64Array(CHUNK);
+  /** The chunk's tail operations, packed as headAt (~e is 4j + 1 for tail piece j). */
+  private readonly tailAt = new Int32Array(CHUNK);
+  private heads = 0;
+  private tails = 0;
+  /** The address and write streams' states at the chunk's start, for a redo. */
+  private readonly chunkFirst = new Int32Array(8);
 
-  constructor(private readonly c: ZipfFields, ctx: SourceContext) {
+  /** `headRanks` sizes the table (tests use a small one to reach the tail's rejections). */
+  constructor(private readonly c: ZipfFields, ctx: SourceContext, headRanks = ZIPF_TABLE_RANKS) {
     checkCommon(c, ctx);
     if (!(c.s >= 0) || !Number.isFinite(c.s)) {
       throw new WorkloadError(`${ctx.key}.s: ${c.s} is not a finite number >= 0`);
@@ -222,10 +168,12 @@ export class ZipfSource implements OpSource {
     this.permutation = c.scatter
       ? new FeistelPermutation(this.pages, ctx.stream("permutation"))
       : null;
-    this.table = c.s > 0 ? new ZipfTable(this.pages, c.s) : null;
+    this.roundTable = this.permutation?.roundTable() ?? new Uint16Array(0);
+    this.table = c.s > 0 ? new ZipfTable(this.pages, c.s, headRanks) : null;
     const head = this.table?.headRanks ?? 0;
     this.headPage = new Uint32Array(head);
     for (let i = 0; i < head; i++) this.headPage[i] = this.pageOfRank(i + 1);
+    this.head = this.table ? new ZipfHead(this.table, this.headPage) : null;
     const address = this.address = ctx.stream("address");
     this.nextUniform = () => address.nextFloat();
     this.writes = ctx.stream("write");
@@ -247,19 +195,61 @@ export class ZipfSource implements OpSource {
   }
 
   emit(batch: DmaBatch, start: number, n: number): void {
-    const { offset, accessSize } = this.c;
-    const iova = batch.iova;
+    batch.length.fill(this.c.accessSize, start, start + n);
+    this.emittedBytes += n * this.c.accessSize;
+    if (this.table === null) {
+      this.emitUniform(batch, start, n);
+      fillWrites(this.writes, batch.write, start, n, this.threshold);
+    } else this.emitSkewed(this.table, this.head!, batch, start, n);
+  }
+
+  /**
+   * s > 0, a chunk at a time in passes, so that the common case runs
+   * without a branch that depends on the draw (each pass its own method,
+   * with few live values): drawChunk draws every operation's uniform U and
+   * its write flag, stores the page of U's cell (or U itself, for later) and
+   * lists the operations whose cell needs the cold formula or the threshold
+   * scan, or the tail (zipf_head.ts); then headPass and tailPass (in
+   * order).
+   * A tail rank whose first attempt is rejected draws more uniforms (never
+   * seen with the tail starting at rank 2^16 + 1: its rejection rate is
+   * about 10^−11), which moves every later draw: then the chunk is redone
+   * from the next operation. Nothing is allocated.
+   */
+  private emitSkewed(table: ZipfTable, head: ZipfHead, batch: DmaBatch, start: number, n: number) {
     const end = start + n;
-    const pages = this.pages;
-    const perm = this.permutation;
-    const table = this.table;
-    const rng = this.address;
+    const address = this.address, writes = this.writes, first = this.chunkFirst;
+    for (let from = start; from < end;) {
+      const to = from + CHUNK < end ? from + CHUNK : end;
+      first[0] = address.s0, first[1] = address.s1, first[2] = address.s2, first[3] = address.s3;
+      first[4] = writes.s0, first[5] = writes.s1, first[6] = writes.s2, first[7] = writes.s3;
+      this.drawChunk(head, batch, from, to);
+      if (this.heads > 0) this.headPass(table, head, batch, from);
+      const redoFrom = this.tails > 0 ? this.tailPass(table, head, batch, from) : -1;
+      if (redoFrom < 0) {
+        from = to;
+        continue;
+      }
+      // The write stream does not move with the address stream: back to
+      // where it was at redoFrom, so the redo draws the same flags again.
+      writes.s0 = first[4], writes.s1 = first[5], writes.s2 = first[6], writes.s3 = first[7];
+      for (let i = from; i < redoFrom; i++) writes.nextU32();
+      from = redoFrom;
+    }
+  }
+
+  /** Pass 1 over [from, to): see emitSkewed. */
+  private drawChunk(head: ZipfHead, batch: DmaBatch, from: number, to: number) {
+    const offset = this.c.offset, iova = batch.iova, write = batch.write;
+    const cell = head.cell, threshold = this.threshold;
+    const headAt = this.headAt, tailAt = this.tailAt, draws = this.draws;
+    const rng = this.address, wr = this.writes;
     let s0 = rng.s0, s1 = rng.s1, s2 = rng.s2, s3 = rng.s3;
-    const pHead = table?.pHead ?? 0, guideCells = table?.guide.length ?? 0;
-    const cdf = table?.cdf, guide = table?.guide, headPage = this.headPage;
-    for (let i = start; i < end; i++) {
-      // A 53-bit uniform u ∈ [0, 1): two xoshiro128** steps, inlined (rng.ts
-      // has the reference form; this is Rng.nextFloat).
+    let w0 = wr.s0, w1 = wr.s1, w2 = wr.s2, w3 = wr.s3;
+    let heads = 0, tails = 0;
+    for (let i = from; i < to; i++) {
+      // A 53-bit uniform u = (a·2^26 + b)·2^−53 ∈ [0, 1): two xoshiro128**
+      // steps, inlined (rng.ts has the reference form; this is Rng.nextFloat).
       let m = Math.imul(s1, 5);
       const a = Math.imul((m << 7) | (m >>> 25), 9) >>> 5;
       let t = s1 << 9;
@@ -278,39 +268,183 @@ export class ZipfSource implements OpSource {
       s0 ^= s3;
       s2 ^= t;
       s3 = (s3 << 11) | (s3 >>> 21);
-      const u = (a * 67108864 + b) * TWO_POW_MINUS_53;
+      const draw = a * 67108864 + b; // U = u·2^53, exact
+      // floor(u·2^CELL_BITS) is a's top CELL_BITS bits. The cell's page
+      // (rewritten by a later pass for a listed operation, which finds U in
+      // draws).
+      const e = cell[a >>> CELL_SHIFT];
+      const listed = e >>> 31;
+      iova[i] = offset + e * ZIPF_PAGE_SIZE;
+      draws[i - from] = draw;
+      headAt[heads] = (~e << CHUNK_BITS) | (i - from);
+      heads += listed & ~(e ^ (e >> 1)) & 1; // …00 or …11
+      tailAt[tails] = (~e << CHUNK_BITS) | (i - from);
+      tails += listed & (e >> 1) & ~e & 1; // …10
+      // xoshiro128** step of the write stream (fillWrites, inlined), drawn
+      // even for writeFraction 0 or 1: r < threshold is then never or always
+      // true, and the stream's state is no one else's (fillWrites skips the
+      // draws; a branch here would cost every operation).
+      const mw = Math.imul(w1, 5);
+      const rw = Math.imul((mw << 7) | (mw >>> 25), 9) >>> 0;
+      const tw = w1 << 9;
+      w2 ^= w0;
+      w3 ^= w1;
+      w1 ^= w2;
+      w0 ^= w3;
+      w2 ^= tw;
+      w3 = (w3 << 11) | (w3 >>> 21);
+      write[i] = +(rw < threshold); // a setcc, no branch
+    }
+    rng.s0 = s0, rng.s1 = s1, rng.s2 = s2, rng.s3 = s3;
+    wr.s0 = w0, wr.s1 = w1, wr.s2 = w2, wr.s3 = w3;
+    this.heads = heads, this.tails = tails;
+  }
 
-      let page: number;
-      if (table === null) {
-        const r = Math.floor(u * pages); // s = 0: uniform
-        page = perm === null ? r : perm.apply(r);
-      } else if (u < pHead) {
-        // ZipfTable.headIndex, inlined
-        const v = u / pHead;
-        let j = guide![Math.floor(v * guideCells)];
-        while (cdf![j] <= v) j++;
-        page = headPage[j];
-      } else {
-        // A tail rank: rare; rejection may need more uniforms, from the object.
-        rng.s0 = s0;
-        rng.s1 = s1;
-        rng.s2 = s2;
-        rng.s3 = s3;
-        const k = table.tail!.sample((u - pHead) / (1 - pHead), this.nextUniform);
-        s0 = rng.s0;
-        s1 = rng.s1;
-        s2 = rng.s2;
-        s3 = rng.s3;
-        page = perm === null ? k - 1 : perm.apply(k - 1);
+  /**
+   * The head draws the cells leave: the cold formula (coldIndex in
+   * zipf_head.ts, inlined: a proven index is the search's answer) or else
+   * the guide search, and the threshold scan from the cell's first index.
+   */
+  private headPass(table: ZipfTable, head: ZipfHead, batch: DmaBatch, from: number) {
+    const offset = this.c.offset, iova = batch.iova, headPage = this.headPage;
+    const pieces = head.coldPieces, slope = head.coldSlope, intercept = head.coldIntercept;
+    const thresholds = head.t, fastEnd = head.fastEnd;
+    const headAt = this.headAt, count = this.heads, draws = this.draws;
+    const scatter = this.permutation !== null;
+    for (let q = 0; q < count; q++) {
+      const rel = headAt[q] & (CHUNK - 1), at = from + rel, draw = draws[rel];
+      const code = headAt[q];
+      const entry = code >>> CHUNK_BITS; // ~e
+      let j: number;
+      if ((entry & 3) === 3) {
+        const o = (entry >>> 2) * PIECE_STRIDE;
+        const d = draw * slope + intercept - pieces[o];
+        const x = pieces[o + 1] + d * pieces[o + 2] + d * d * (pieces[o + 3] + d * pieces[o + 4]);
+        j = Math.floor(x - 0.5);
+        if (!(Math.abs(x - j - 1) <= pieces[o + PIECE_LIMIT])) j = guideIndex(draw, table);
+      } else if (draw < fastEnd) {
+        j = entry >>> 2;
+        while (thresholds[j] <= draw) j++;
+      } else j = guideIndex(draw, table);
+      // (headPage[j] = j without scatter: no load. With scatter the load
+      // beats computing the permutation, though a cold j misses the cache.)
+      iova[at] = offset + (scatter ? headPage[j] : j) * ZIPF_PAGE_SIZE;
+    }
+  }
+
+  /**
+   * The tail, in order: the first attempt from the cell's piece (tailRank in
+   * zipf_head.ts, inlined), else exactly; then the permutation
+   * (FeistelPermutation.apply with its roundTable(): even rounds split
+   * (hi, lo) as (hiBits, loBits), odd rounds as (loBits, hiBits)). Returns
+   * the operation to redo the chunk from after a rejection, or −1.
+   */
+  private tailPass(table: ZipfTable, head: ZipfHead, batch: DmaBatch, from: number): number {
+    const offset = this.c.offset, iova = batch.iova, headPage = this.headPage;
+    const thresholds = head.t, fastEnd = head.fastEnd, tailFrom = head.tailFrom;
+    const pHead = table.pHead, headEnd = pHead * TWO_POW_53, tailShare = 1 - pHead;
+    const tail = table.tail!, slope = head.tailSlope, hHigh = tail.hHigh, cut = tail.cut;
+    const pieces = head.tailPieces, proven = pieces.length > 0;
+    const firstRank = tail.firstRank, lastRank = tail.n;
+    const perm = this.permutation, f = this.roundTable;
+    const size = perm?.size ?? 0, aEven = perm?.hiBits ?? 0, aOdd = perm?.loBits ?? 0;
+    const loEven = (1 << aOdd) - 1, loOdd = (1 << aEven) - 1;
+    const hiEven = 1 << aEven, hiOdd = 1 << aOdd;
+    const f1 = 1 << aOdd, f2 = f1 + (1 << aEven), f3 = f2 + (1 << aOdd);
+    const tailAt = this.tailAt, count = this.tails, draws = this.draws;
+    let redoFrom = -1;
+    for (let q = 0; q < count; q++) {
+      const rel = tailAt[q] & (CHUNK - 1), at = from + rel, draw = draws[rel];
+      const code = tailAt[q];
+      if (draw < headEnd) {
+        // the part of a cell below pHead
+        let j: number;
+        if (draw < fastEnd) {
+          j = tailFrom;
+          while (thresholds[j] <= draw) j++;
+        } else j = guideIndex(draw, table);
+        iova[at] = offset + headPage[j] * ZIPF_PAGE_SIZE;
+        continue;
       }
-      iova[i] = offset + page * ZIPF_PAGE_SIZE;
+      const w = draw * TWO_POW_MINUS_53 - pHead;
+      let k = 0;
+      if (proven) {
+        const o = (code >>> (CHUNK_BITS + 2)) * PIECE_STRIDE; // j of ~e = 4j + 1
+        const d = hHigh + w * slope - pieces[o];
+        const x = pieces[o + 1] + d * pieces[o + 2] + d * d * (pieces[o + 3] + d * pieces[o + 4]);
+        let r = Math.floor(x + 0.5);
+        if (Math.abs(x - r) <= pieces[o + PIECE_LIMIT]) {
+          if (r < firstRank) r = firstRank;
+          else if (r > lastRank) r = lastRank;
+          if (r - x <= cut - pieces[o + PIECE_EPS]) k = r;
+        }
+      }
+      if (k === 0) {
+        const v = w / tailShare; // the exact path's uniform
+        k = tail.firstAttemptExact(v);
+        if (k === 0) {
+          // Rejected: the address stream back to just after this operation's
+          // draws, the sampler drawing on from there; the rest is redone.
+          const rng = this.address, first = this.chunkFirst;
+          rng.s0 = first[0], rng.s1 = first[1], rng.s2 = first[2], rng.s3 = first[3];
+          for (let i = 2 * (at - from + 1); i > 0; i--) rng.nextU32();
+          k = tail.sample(v, this.nextUniform);
+          redoFrom = at + 1;
+        }
+      }
+      let x = k - 1;
+      if (perm !== null) {
+        do {
+          let lo = x & loEven;
+          x = lo * hiEven + ((x >>> aOdd) ^ f[lo]);
+          lo = x & loOdd;
+          x = lo * hiOdd + ((x >>> aEven) ^ f[f1 + lo]);
+          lo = x & loEven;
+          x = lo * hiEven + ((x >>> aOdd) ^ f[f2 + lo]);
+          lo = x & loOdd;
+          x = lo * hiOdd + ((x >>> aEven) ^ f[f3 + lo]);
+        } while (x >= size);
+      }
+      iova[at] = offset + x * ZIPF_PAGE_SIZE;
+      if (redoFrom >= 0) break;
+    }
+    return redoFrom;
+  }
+
+  /** s = 0: a uniform page. */
+  private emitUniform(batch: DmaBatch, start: number, n: number): void {
+    const offset = this.c.offset;
+    const iova = batch.iova;
+    const end = start + n;
+    const pages = this.pages;
+    const perm = this.permutation;
+    const rng = this.address;
+    let s0 = rng.s0, s1 = rng.s1, s2 = rng.s2, s3 = rng.s3;
+    for (let i = start; i < end; i++) {
+      let m = Math.imul(s1, 5);
+      const a = Math.imul((m << 7) | (m >>> 25), 9) >>> 5;
+      let t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      m = Math.imul(s1, 5);
+      const b = Math.imul((m << 7) | (m >>> 25), 9) >>> 6;
+      t = s1 << 9;
+      s2 ^= s0;
+      s3 ^= s1;
+      s1 ^= s2;
+      s0 ^= s3;
+      s2 ^= t;
+      s3 = (s3 << 11) | (s3 >>> 21);
+      const r = Math.floor((a * 67108864 + b) * TWO_POW_MINUS_53 * pages);
+      iova[i] = offset + (perm === null ? r : perm.apply(r)) * ZIPF_PAGE_SIZE;
     }
     rng.s0 = s0;
     rng.s1 = s1;
     rng.s2 = s2;
     rng.s3 = s3;
-    batch.length.fill(accessSize, start, end);
-    this.emittedBytes += n * accessSize;
-    fillWrites(this.writes, batch.write, start, n, this.threshold);
   }
 }

@@ -124,17 +124,15 @@ Deno.test("zipf workload: scatter spreads the hot ranks, same frequencies throug
   assert.ok(regions.size >= 20, `hot pages in ${regions.size} of 32 2 MiB regions`);
 });
 
-Deno.test("zipf workload: millions of pages (64 GiB) start at once and sample the right head", async () => {
+Deno.test("zipf workload: millions of pages (64 GiB) sample the right head and tail", async () => {
   const workingSet = 64 * GiB;
   const pages = zipfPageCount({ workingSet, accessSize: 4096 });
   assert.equal(pages, 2 ** 24);
-  const t0 = performance.now();
+  // How fast it starts is the bench's job (benchZipfStart in workload_bench.ts).
   const g = await generator({ kind: "zipf", s: 0.9, scatter: false, workingSet }, {
     memory: "128GiB",
   });
   const ops = take(g, 400_000);
-  const ms = performance.now() - t0;
-  assert.ok(ms < 5000, `${ms} ms`);
   const ranks = ops.iova.map((a) => a / 4096 + 1);
   checkRanks(ranks, pages, 0.9, "2^24 pages");
   // Past the table (2^16 ranks) the tail sampler and the Euler–Maclaurin mass
