@@ -2,7 +2,9 @@
 // `bench…` or `…Bench` (no arguments, returning rows) and prints its rows; a
 // filter keeps the functions whose file path or name contains it. A layer adds
 // benchmarks by adding such a file. Rates are noisy on a shared machine:
-// compare rows of one run (e.g. engine vs the C reference).
+// compare rows of one run (e.g. engine vs the C reference). A row with a
+// `target` (the bound as written) and `met` is a target: the run ends with all
+// of them together, measured value, target and met / not met.
 
 const LIB = new URL("../lib/", import.meta.url);
 
@@ -43,6 +45,7 @@ function printTable(rows: Row[]): void {
 
 const filters = Deno.args;
 let failed = 0;
+const targets: Row[] = [];
 for (const file of await benchFiles(LIB)) {
   const rel = file.pathname.slice(LIB.pathname.length - 4); // "lib/…"
   const mod = await import(file.href);
@@ -53,12 +56,36 @@ for (const file of await benchFiles(LIB)) {
     console.log(`\n== ${id}`);
     const t0 = performance.now();
     try {
-      printTable(await (fn as BenchFn)());
+      const rows = await (fn as BenchFn)();
+      printTable(rows);
+      for (const r of rows) {
+        if (typeof r.target === "string") {
+          targets.push({
+            target: r.name,
+            measured: r.value,
+            unit: r.unit,
+            bound: r.target,
+            met: r.met ? "met" : "NOT MET",
+            bench: id,
+          });
+        }
+      }
     } catch (e) {
       failed++;
       console.log(`  FAILED: ${e instanceof Error ? e.message : e}`);
     }
     console.log(`  (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
   }
+}
+if (targets.length) {
+  const load = (() => {
+    try {
+      return Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+    } catch {
+      return "unknown";
+    }
+  })();
+  console.log(`\n== targets (load average at the end: ${load})`);
+  printTable(targets);
 }
 if (failed) Deno.exit(1);

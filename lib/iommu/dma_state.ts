@@ -1,5 +1,5 @@
 // What the DMA paths share (MODEL.md §3): the page table, the IOTLB with each
-// entry's leaf slot and cached D state, the walk cache, the leaf sizes in
+// entry's leaf slot and cached D state (one word), the walk cache, the leaf sizes in
 // use, the tracking mode, the write log and the translation counters. One
 // class with every field set in its constructor, so the hot loops that copy
 // it into locals see one shape; and the prologue both hot loops share.
@@ -9,9 +9,12 @@ import { BASE_PAGE, type PageTable } from "./page_table.ts";
 import type { DmaBatch } from "./types.ts";
 
 export class DmaState {
-  /** Per IOTLB entry: the slot of its leaf IOPTE and the cached D state. */
-  readonly tlbSlot: Int32Array;
-  readonly tlbDirty: Uint8Array;
+  /**
+   * Per IOTLB entry, the slot of its leaf IOPTE and the cached D state in one
+   * word (one array fewer for the hot loops to keep): the slot while the
+   * entry caches D clear, ~slot (< 0) once it caches D set.
+   */
+  readonly tlbLeaf: Int32Array;
   /** Tag codes (leaf level − 1) that have leaves now, ascending: what a lookup probes. */
   codesInUse = new Int32Array(0);
   tracking = false;
@@ -30,8 +33,7 @@ export class DmaState {
     readonly tlb: LruTable,
     readonly walkCache: LruTable | null,
   ) {
-    this.tlbSlot = new Int32Array(tlb.tags.length);
-    this.tlbDirty = new Uint8Array(tlb.tags.length);
+    this.tlbLeaf = new Int32Array(tlb.tags.length);
   }
 
   /** After leaves were added or removed: which leaf sizes a lookup must probe. */

@@ -10,6 +10,7 @@ import { type ClearFlusher, type ClearPolicy, createClearFlusher } from "./clear
 import { type DirtyReadCounts, readDirtyBitmap } from "./dirty_read.ts";
 import { dmaPacked } from "./dma_packed.ts";
 import { DmaState } from "./dma_state.ts";
+import { warmUpDmaLoops } from "./dma_warm.ts";
 import { dmaWide } from "./dma_wide.ts";
 import { checkMapped, checkPageSize, checkRange, checkSpace, hex, IommuError } from "./errors.ts";
 import { Gather } from "./gather.ts";
@@ -96,6 +97,7 @@ export class IommuDomain implements Domain {
     // counter write-back again and again (no type feedback there). Several
     // calls, since V8 allocates a function's feedback vector only after a few.
     for (let k = 0; k < 16; k++) this.dmaBatch(this.scratch, 0);
+    warmUpDmaLoops(); // and every path of them, once a process (dma_warm.ts)
   }
 
   get dirtyTracking(): boolean {

@@ -37,12 +37,12 @@ export function translate(s: DmaState, iova: number, len: number, write: boolean
     }
     if (entry >= 0) {
       s.hits++;
-      if (write && dOnWrite !== 0 && s.tlbDirty[entry] === 0) {
-        const slot = s.tlbSlot[entry];
+      if (write && dOnWrite !== 0 && s.tlbLeaf[entry] >= 0) {
+        const slot = s.tlbLeaf[entry]; // cached D clear
         const e = pt.get(code + 1, slot);
         if (e >= 0) throw new Error(`IOTLB entry ${entry} points at a non-leaf slot`);
         pt.set(code + 1, slot, e | F_D);
-        s.tlbDirty[entry] = 1;
+        s.tlbLeaf[entry] = ~slot;
         s.walkMemoryAccesses++;
         s.dirtyBitWrites++;
       }
@@ -66,8 +66,7 @@ export function translate(s: DmaState, iova: number, len: number, write: boolean
         vpnLow(hi, lo, code) & tlb.setMask,
         vpnExact(hi, lo, code) * TAG_CODES + code,
       );
-      s.tlbSlot[entry] = slot;
-      s.tlbDirty[entry] = (ne & F_D) !== 0 ? 1 : 0;
+      s.tlbLeaf[entry] = (ne & F_D) !== 0 ? ~slot : slot;
     }
     const next = a - offsetInLeaf(hi, lo, code) + levelSize(code + 1);
     if (next >= end) break;

@@ -13,6 +13,15 @@ export const PACKED_MAX_WAYS = 8;
 /** Multiplier of the tag hash (Fibonacci hashing of the tag's low 32 bits). */
 export const HASH_MUL = 0x9e3779b1 | 0;
 
+/**
+ * The 8-bit fingerprint of a tag that a packed set keeps per way (tag's low 32
+ * bits, Fibonacci-hashed): a hint only, so a lookup that finds no way with the
+ * tag's fingerprint has missed, and one that finds one still compares tags.
+ */
+export function fingerprint(tag: number): number {
+  return Math.imul(tag | 0, HASH_MUL) >>> 24;
+}
+
 /** Slots beyond which a wide table's hash is no longer kept at load <= 1/16. */
 const HASH_MAX_SPARSE_SLOTS = 1 << 20;
 
@@ -48,6 +57,13 @@ export class LruTable {
   readonly tags: Float64Array;
   /** Packed recency order per set (ways <= 8): field p (3 bits) = way at recency p. */
   readonly order: Int32Array;
+  /**
+   * Packed sets: two words per set, byte w & 3 of word 2·set + (w >> 2) the
+   * fingerprint of way w's tag. Every valid way's byte is its tag's (empty
+   * ways may keep a stale one), so the hot loop rules out a miss with a few
+   * word operations instead of 8 tag compares.
+   */
+  readonly fingerprints: Int32Array;
   readonly packed: boolean;
   // Wide sets (ways > 8); empty arrays when packed.
   /** Hash keys: a tag, or INVALID_TAG for a free slot. Size a power of two. */
@@ -87,6 +103,7 @@ export class LruTable {
     this.stride = this.packed ? PACKED_MAX_WAYS : ways;
     this.tags = new Float64Array(sets * this.stride);
     this.order = new Int32Array(this.packed ? sets : 0);
+    this.fingerprints = new Int32Array(this.packed ? 2 * sets : 0);
     let slots = 0;
     if (!this.packed) {
       // Sparse on purpose: at load <= 1/16 a probe almost always ends at its
@@ -186,6 +203,9 @@ export class LruTable {
     const w = (o >>> last) & 7;
     this.order[set] = ((o & ((1 << last) - 1)) << 3) | w;
     this.tags[base + w] = tag;
+    const f = 2 * set + (w >> 2);
+    const at = 8 * (w & 3);
+    this.fingerprints[f] = (this.fingerprints[f] & ~(0xff << at)) | (fingerprint(tag) << at);
     return base + w;
   }
 

@@ -279,6 +279,17 @@ export class PageTable {
     const size = levelSize(l);
     const i0 = Math.floor((start - base) / size);
     const i1 = Math.ceil((end - base) / size);
+    if (l === 1) {
+      // 4 KiB leaves: a byte each, the range of this table in one fill.
+      const from = t * ENTRIES_PER_TABLE;
+      const leaf8 = this.lower.data;
+      let i = i0;
+      while (i < i1 && leaf8[from + i] === 0) i++;
+      leaf8.fill(LEAF8 | F_W, from + i0, from + i);
+      this.leafCount[1] += i - i0;
+      if (i < i1) throw new Error(`PageTable: map over a present entry`);
+      return;
+    }
     for (let i = i0; i < i1; i++) {
       const slot = t * ENTRIES_PER_TABLE + i;
       const eStart = base + i * size;
@@ -569,13 +580,16 @@ export class PageTable {
 
   /** Clears D in every leaf (tracking start: a clean snapshot). */
   clearAllDirty(): void {
+    const leaf8 = this.lower.data; // its buffer starts a fresh allocation: word-aligned
+    const words = new Int32Array(leaf8.buffer, leaf8.byteOffset, leaf8.length >> 2);
+    const keep = ~Math.imul(F_D, 0x01010101); // D cleared in each byte of a word
     const stack: [number, number][] = [[this.root, this.levels]];
     while (stack.length) {
       const [t, l] = stack.pop()!;
       const from = t * ENTRIES_PER_TABLE;
       if (l === 1) {
-        const leaf8 = this.lower.data;
-        for (let i = from; i < from + ENTRIES_PER_TABLE; i++) leaf8[i] &= ~F_D;
+        // The table's 512 bytes as 128 words (from is a multiple of 512).
+        for (let i = from >> 2; i < (from + ENTRIES_PER_TABLE) >> 2; i++) words[i] &= keep;
         continue;
       }
       const ent = this.upper.data;

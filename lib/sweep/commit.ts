@@ -5,7 +5,7 @@
 // of computed points, which the next run computes again.
 
 import type { RunRecord } from "../store/mod.ts";
-import { runPool } from "./pool.ts";
+import { type Pool, startPool } from "./pool.ts";
 import { type Progress, type ProgressOption, startProgress } from "./progress.ts";
 import type { Execute, Executed, PointFailure } from "./runner.ts";
 import type { PlannedPoint } from "./spec.ts";
@@ -22,6 +22,8 @@ export interface RunPointsOptions {
   write: (records: RunRecord[]) => Promise<void>;
   /** Longest wait of a finished point before it is committed, ms (default 500). */
   commitMs?: number;
+  /** Workers started ahead (startPool), used instead of starting `workers` now. */
+  pool?: Pool;
 }
 
 const COMMIT_MS = 500;
@@ -102,10 +104,10 @@ export async function runPoints(
   };
 
   let poolError: unknown;
+  const pool = options.pool ??
+    startPool(options.engine, Math.max(1, Math.min(options.workers, points.length)));
   try {
-    await runPool(points.map((p) => ({ id: p.index, config: p.config })), {
-      engine: options.engine,
-      workers: options.workers,
+    await pool.run(points.map((p) => ({ id: p.index, config: p.config })), {
       signal: stop.signal,
       onResult: (r) => {
         const p = byId.get(r.id)!;
@@ -128,6 +130,7 @@ export async function runPoints(
   } catch (e) {
     poolError = e;
   } finally {
+    pool.close();
     options.signal?.removeEventListener("abort", onAbort);
   }
   // Results already computed are written even when interrupted.
@@ -151,6 +154,8 @@ export interface WorkersOptions {
   progressIntervalSec?: number;
   /** Longest wait of a finished point before it is committed, ms (default 500). */
   commitMs?: number;
+  /** Workers started ahead (startPool): their start-up overlaps the sweep's set-up. */
+  pool?: Pool;
 }
 
 /** What a sweep on workers did, beyond Executed: the time spent writing the sink. */
@@ -178,6 +183,7 @@ export function onWorkers(options: WorkersOptions): Execute<WorkersOutcome> {
         signal: ctx.signal,
         progress,
         commitMs: options.commitMs,
+        pool: options.pool,
         write: ctx.write,
       });
     } finally {

@@ -6,6 +6,7 @@
 
 import { DEFAULT_STORE, query, type QueryTable } from "../store/mod.ts";
 import { onWorkers } from "./commit.ts";
+import { startPool } from "./pool.ts";
 import { DEFAULT_ENGINE, resolveEngine } from "./engine.ts";
 import type { ProgressOption } from "./progress.ts";
 import { planFor, runSweep, type SweepCounts, workerCount } from "./runner.ts";
@@ -56,8 +57,19 @@ export async function sweep(
   const engine = resolveEngine(options.engine ?? DEFAULT_ENGINE);
   const plan = await planFor(spec, engine, options.written);
   const workers = workerCount(options.workers);
+  // The workers load the engine while this thread opens the store and
+  // records the sweep (a sweep whose points are all stored ends them unused).
+  const pool = plan.points.length > 0
+    ? startPool(engine, Math.min(workers, plan.points.length))
+    : undefined;
   const storePath = options.store ?? DEFAULT_STORE;
-  const sink = await storeSink(storePath);
+  let sink: Awaited<ReturnType<typeof storeSink>>;
+  try {
+    sink = await storeSink(storePath);
+  } catch (e) {
+    pool?.close();
+    throw e;
+  }
   try {
     const run = await runSweep(plan, sink, {
       force: options.force,
@@ -69,6 +81,7 @@ export async function sweep(
         progress: options.progress,
         progressIntervalSec: options.progressIntervalSec,
         commitMs: options.commitMs,
+        pool,
       }),
     });
     const { sweepId, points, ran, reused, failed, failures, interrupted } = run;
@@ -93,6 +106,7 @@ export async function sweep(
         ),
     };
   } finally {
+    pool?.close();
     sink.close();
   }
 }

@@ -17,8 +17,16 @@ Deno.test("bench rows: simulate alone, 1 and 2 workers, store writes, end to end
     ["store writes", 1, 8],
     ["end-to-end", 1, 8],
     ["sweep", 2, 8],
+    ["speed-up: 2 workers / 1 worker", 2, 8],
+    ["store share of a 1-worker sweep's time", 1, 8],
   ], "every point run in every sweep (a fresh store each), none reused");
-  const [alone, one, writes, e2e, two] = rows;
+  const [alone, one, writes, e2e, two, speedup, share] = rows;
+  // The targets: the ratio of the pairs' rates (a figure, not checked here
+  // beyond being one), the store's share of a sweep.
+  assert.ok(speedup.value! > 0 && speedup.value! <= 2.2, `speed-up ${speedup.value}`);
+  assert.equal(speedup.target, ">= 1.85");
+  assert.ok(share.value! > 0 && share.value! < 100, `share ${share.value} %`);
+  assert.equal(share.met, share.value! < 5);
   // Time measured around the points, not a part of them or more than them.
   assert.ok(alone.seconds >= sleepSec && alone.seconds < sleepSec + 2, `${alone.seconds} s`);
   assert.ok(one.seconds >= sleepSec, `1 worker: ${one.seconds} s`);

@@ -1,7 +1,9 @@
 // A sweep worker (a Deno Web Worker): loads `simulate` from the engine module
-// it is told, then runs one point per message and posts back the summary and
-// rounds, or the error text. Points are independent and seeded by their
-// config, so which worker runs a point never changes its result.
+// it is told, then runs the points it is sent one after another, in the order
+// sent, and posts back each one's summary and rounds, or the error text. The
+// pool may send the next point before this one ends, so no worker waits for a
+// round trip. Points are independent and seeded by their config, so which
+// worker runs a point never changes its result.
 
 import type { RunConfig } from "../config/mod.ts";
 import type { SimResult } from "../migration/mod.ts";
@@ -38,6 +40,37 @@ const scope = globalThis as unknown as {
 };
 
 let simulate: Simulate | undefined;
+/** Points sent and not yet run, oldest first. */
+const queue: Extract<ToWorker, { type: "run" }>[] = [];
+let running = false;
+
+async function runQueued(): Promise<void> {
+  running = true;
+  while (queue.length > 0) {
+    const m = queue.shift()!;
+    const t0 = performance.now();
+    try {
+      const r = await simulate!(m.config);
+      scope.postMessage({
+        type: "result",
+        id: m.id,
+        ok: true,
+        wallMs: performance.now() - t0,
+        summary: r.summary,
+        rounds: r.rounds,
+      });
+    } catch (err) {
+      scope.postMessage({
+        type: "result",
+        id: m.id,
+        ok: false,
+        wallMs: performance.now() - t0,
+        error: errorText(err),
+      });
+    }
+  }
+  running = false;
+}
 
 scope.onmessage = async (e: MessageEvent<ToWorker>) => {
   const m = e.data;
@@ -55,24 +88,6 @@ scope.onmessage = async (e: MessageEvent<ToWorker>) => {
     }
     return;
   }
-  const t0 = performance.now();
-  try {
-    const r = await simulate!(m.config);
-    scope.postMessage({
-      type: "result",
-      id: m.id,
-      ok: true,
-      wallMs: performance.now() - t0,
-      summary: r.summary,
-      rounds: r.rounds,
-    });
-  } catch (err) {
-    scope.postMessage({
-      type: "result",
-      id: m.id,
-      ok: false,
-      wallMs: performance.now() - t0,
-      error: errorText(err),
-    });
-  }
+  queue.push(m);
+  if (!running) await runQueued();
 };

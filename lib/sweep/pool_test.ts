@@ -1,0 +1,55 @@
+// The worker pool: workers started before their points, each point's result
+// exactly once whatever the prefetch, a dead worker's next point run by
+// another, and an engine that cannot load failing the run.
+
+import assert from "node:assert/strict";
+import { parseConfig } from "../config/mod.ts";
+import { type PoolResult, runPool, startPool } from "./pool.ts";
+import { CRASHING_SEED, FAILING_SEED } from "../testing/fake_engine.ts";
+import { FAKE_ENGINE } from "../testing/helpers.ts";
+
+const tasks = (seeds: number[]) => seeds.map((seed, id) => ({ id, config: parseConfig({ seed }) }));
+
+Deno.test("pool: started early, every point's result once, with 1, 2 and 3 workers", async () => {
+  const seeds = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+  const byWorkers: string[][] = [];
+  for (const workers of [1, 2, 3]) {
+    const pool = startPool(FAKE_ENGINE, workers);
+    await new Promise((r) => setTimeout(r, 50)); // the caller's set-up
+    const got: PoolResult[] = [];
+    await pool.run(tasks(seeds), { onResult: (r) => got.push(r) });
+    assert.deepEqual(got.map((r) => r.id).sort((a, b) => a - b), seeds.map((_, i) => i));
+    assert.ok(got.every((r) => r.ok));
+    byWorkers.push(
+      got.sort((a, b) => a.id - b.id).map((r) => JSON.stringify(r.ok ? r.summary : null)),
+    );
+  }
+  assert.deepEqual(byWorkers[1], byWorkers[0]);
+  assert.deepEqual(byWorkers[2], byWorkers[0]);
+});
+
+Deno.test("pool: a worker that dies fails its point only; the point it held next runs elsewhere", async () => {
+  // One worker, so the point after the crashing one is certainly queued on it.
+  const seeds = [1, CRASHING_SEED, 2, FAILING_SEED, 3];
+  const got: PoolResult[] = [];
+  await runPool(tasks(seeds), { engine: FAKE_ENGINE, workers: 1, onResult: (r) => got.push(r) });
+  assert.equal(got.length, seeds.length);
+  const byId = new Map(got.map((r) => [r.id, r]));
+  assert.equal(new Set(got.map((r) => r.id)).size, seeds.length, "each point once");
+  const crashed = byId.get(1)!;
+  assert.ok(!crashed.ok && /worker died: .*crashes its worker/.test(crashed.error));
+  const failed = byId.get(3)!;
+  assert.ok(!failed.ok && /fails on purpose/.test(failed.error));
+  for (const id of [0, 2, 4]) assert.ok(byId.get(id)!.ok, `point ${id} ran`);
+});
+
+Deno.test("pool: an engine that cannot be loaded rejects the run; close ends unused workers", async () => {
+  const bad = new URL("../testing/no_such_engine.ts", import.meta.url).href;
+  await assert.rejects(
+    runPool(tasks([1, 2]), { engine: bad, workers: 2, onResult: () => {} }),
+    /cannot load the engine/,
+  );
+  const idle = startPool(FAKE_ENGINE, 2);
+  idle.close();
+  await idle.run([], { onResult: () => {} });
+});
