@@ -4,6 +4,7 @@ export * from "./config/mod.ts";
 export * from "./iommu/mod.ts";
 export * from "./workload/mod.ts";
 export * from "./tracking/mod.ts";
+export * from "./cost/mod.ts";
 export * from "./migration/mod.ts";
 export * from "./notebook/mod.ts";
 export * from "./store/mod.ts";

@@ -85,10 +85,14 @@ Deno.test("advise: a recommendation, as text and as --json, with its figure (exi
     assert.equal(a.meets, true);
     assert.match(a.answer, /^Use /);
     assert.ok(a.recommendation.config["iommu.pageSize"] > 0);
-    assert.equal(a.guestCost.metric, "iotlbMissRate");
+    // This engine's results carry the DMA timing model's slowdown (MODEL §12).
+    assert.equal(a.guestCost.metric, "guestDmaSlowdown");
     assert.equal(a.limits.bandwidthBytesPerSec, 1.25e9);
     assert.deepEqual(a.limits.defaulted, ["guest"]);
-    assert.ok(a.ranked.length >= 1 && a.rejected.length >= 1);
+    // Every configuration is ranked or rejected. (This trace's 16-54 B requests keep the
+    // device's window the bound at any page size: every configuration meets 5 %.)
+    assert.ok(a.ranked.length >= 1);
+    assert.equal(a.ranked.length + a.rejected.length, 18);
     assert.ok(a.assumptions.length >= 5);
     assert.equal(a.figure, `${dir}/fig.svg`);
     assert.match(await Deno.readTextFile(`${dir}/fig.svg`), /class="recommendation"/);

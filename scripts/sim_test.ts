@@ -29,12 +29,33 @@ Deno.test("sim --json is simulate()'s object, byte-identical for the same config
   assert.notEqual(c.stdout, a.stdout);
 });
 
+Deno.test("sim --json reports the guest DMA throughput metrics and the dirty-read time", async () => {
+  const r = await sim(...small, "tracking.split=eager", "workload.accessSize=64", "--json");
+  assert.equal(r.code, 0, r.stderr);
+  const { summary, rounds } = JSON.parse(r.stdout);
+  for (const k of ["dmaThroughput", "dmaThroughputBaseline", "dmaThroughputNoIommu"]) {
+    assert.ok(summary[k] > 0, `${k} ${summary[k]}`);
+  }
+  assert.ok(
+    Math.abs(
+      summary.guestDmaSlowdown - (1 - summary.dmaThroughput / summary.dmaThroughputBaseline),
+    ) < 1e-12,
+  );
+  assert.ok(summary.dmaThroughputNoIommu >= summary.dmaThroughput);
+  assert.ok(summary.dirtyReadNs > 0);
+  const readNs = rounds.reduce((s: number, x: { readNs: number }) => s + x.readNs, 0);
+  assert.ok(Math.abs(readNs - summary.dirtyReadNs) < 1e-6);
+  assert.ok(rounds[0].dmaThroughput > 0);
+});
+
 Deno.test("sim prints a readable summary and per-round table", async () => {
   const r = await sim(...small);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /iotlbMissRate\s+\d+\.\d+%/);
   assert.match(r.stdout, /bytesTransferred\s+\S+ \([\d,]+ B\)/);
   assert.match(r.stdout, /round\s+start\s+duration\s+sent/);
+  assert.match(r.stdout, /guestDmaSlowdown\s+-?\d+\.\d+%/);
+  assert.match(r.stdout, /dirtyReadNs\s+[\d,]+ \(/);
   assert.match(r.stdout, /\(stop\)/);
 });
 

@@ -1,8 +1,8 @@
 // Which measure of the guest's cost (and of the downtime) the answer uses.
-// The platform will grow DMA-timing metrics (MODEL §12-13: guestDmaSlowdown,
-// dmaThroughput, dirtyReadNs); until a result carries them, the guest's cost is
-// the IOTLB miss rate while tracking and the downtime leaves out the dirty-read
-// walk. Each choice is made from the rows themselves and said in the output.
+// This engine's results carry the DMA-timing metrics (MODEL §12-13) and a
+// downtimeMs that holds the last read; stored results of older engines do not,
+// and then the guest's cost is the IOTLB miss rate and the downtime leaves out
+// the read. Each choice is made from the rows themselves and said in the output.
 
 import { formatDuration } from "../config/mod.ts";
 
@@ -104,15 +104,15 @@ export interface Downtime {
   text: string;
 }
 
-/** The stop-and-copy (with the last read's flush); plus the last dirty read's walk when measured. */
+/** The stop-and-copy with the last read's flush, and its walk where the results measure it. */
 export function downtime(rows: readonly Row[]): Downtime {
   if (has(rows, "dirtyReadNs")) {
     return {
-      // The summary holds the walk time of all reads; only the last one is
-      // downtime, so this is an upper bound on it.
-      value: (r) => num(r.downtimeMs) + num(r.dirtyReadNs) / 1e6,
-      text: "downtime = stop-and-copy at the bandwidth + the last read's flush + the " +
-        "dirty reads' page-table walks (dirtyReadNs over all reads: an upper bound on the last)",
+      // An engine that measures the read puts the last one in downtimeMs
+      // itself (the guest is paused from it on): nothing to add.
+      value: (r) => num(r.downtimeMs),
+      text: "downtime = stop-and-copy at the bandwidth + the last dirty read (its page-table " +
+        "walk, MODEL §13) and its flush, with the guest paused",
     };
   }
   return {

@@ -79,7 +79,8 @@ Deno.test("guest cost: the miss rate stands in for a slowdown until results carr
   assert.equal(slow.value(timed[1]), 0.5);
 
   assert.equal(downtime([row()]).value(row()), 52);
-  assert.equal(downtime([row({ dirtyReadNs: 3e6 })]).value(row({ dirtyReadNs: 3e6 })), 55);
+  // An engine that measures the read already holds the last one in downtimeMs.
+  assert.equal(downtime([row({ dirtyReadNs: 3e6 })]).value(row({ dirtyReadNs: 3e6 })), 52);
 });
 
 Deno.test("evaluate: each limit missed is named; every run must meet them", () => {

@@ -1,9 +1,8 @@
 // Config sections for the cost models (lib/cost/, lib/iommu/kernel_flush.ts),
-// written in the style of schema.ts but kept apart until the wiring step adds
-// them to runConfigSchema: `dma` (guest DMA timing, MODEL.md §12),
-// `dirtyRead` (dirty-read time, §13) and `kernelFlush` (the vendor knobs of
-// clearBatch "kernel", §6). Defaults live here and only here, each with its
-// source; the two fitted ones come from scripts/calibrate_dma.ts.
+// part of runConfigSchema (schema.ts): `dma` (guest DMA timing, MODEL.md §12),
+// `iommu.dirtyRead` (dirty-read time, §13) and `iommu.kernelFlush` (the
+// vendor knobs of clearBatch "kernel", §6). Defaults live here and only here,
+// each with its source; the two fitted ones come from scripts/calibrate_dma.ts.
 
 import { z } from "zod";
 import { parseBandwidth, UnitError } from "../units/mod.ts";

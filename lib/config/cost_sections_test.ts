@@ -1,3 +1,7 @@
+// The cost models' config sections at the boundary: their defaults (the two
+// fitted DMA values among them), units for the link bandwidth, and strict
+// keys and bounds, as every other section of the run config.
+
 import assert from "node:assert/strict";
 import {
   dirtyReadSection,

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { parseBandwidth, parseDuration, parseOpsRate, parseSize, UnitError } from "../units/mod.ts";
 import { VENDOR_NAMES, type VendorName } from "../hw/mod.ts";
+import { dirtyReadSection, dmaTimingSection, kernelFlushSection } from "./cost_sections.ts";
 
 function unit(parse: (v: unknown) => number, description: string) {
   return z.union([z.number(), z.string()]).transform((v, ctx) => {
@@ -63,6 +64,10 @@ const iommu = z.strictObject({
   iotlb: cacheGeometry(64, 8, "IOTLB"),
   walkCache: cacheGeometry(0, 1, "paging-structure (walk) cache"),
   costs,
+  // What the host pays for a dirty read (MODEL.md §13) and the vendor knobs
+  // of clearBatch "kernel" (§6): cost_sections.ts, with their sources.
+  dirtyRead: dirtyReadSection,
+  kernelFlush: kernelFlushSection,
 }).prefault({});
 
 // --- tracking --------------------------------------------------------------
@@ -77,9 +82,12 @@ const device = z.strictObject({
   }),
 }).prefault({});
 
-const clearBatch = z.union([int(1), z.literal("round")]).default("round").meta({
-  description: 'leaves gathered per invalidation batch, or "round" for one domain flush a read',
-});
+const clearBatch = z.union([int(1), z.literal("round"), z.literal("kernel")]).default("round")
+  .meta({
+    description: 'leaves gathered per invalidation batch, "round" for one domain flush a read, ' +
+      'or "kernel" for what upstream Linux does: one gather a read, one sync by the vendor\'s ' +
+      "rule (iommu.kernelFlush)",
+  });
 
 const tracking = z.strictObject({
   mode: z.enum(["iommu", "device", "none"]).default("iommu"),
@@ -195,7 +203,8 @@ const migration = z.strictObject({
   }),
   warmup: duration("workload runs this long before tracking starts: the baseline").prefault(200),
   overheadDelaysRound: z.boolean().default(false).meta({
-    description: "add each read's invalidation time to the next round (or to the downtime)",
+    description: "add each pre-copy read's time and its invalidation time to the next round " +
+      "(the last read and its flush are always downtime)",
   }),
 }).prefault({});
 
@@ -209,6 +218,8 @@ export const runConfigSchema = z.strictObject({
   iommu,
   tracking,
   workload,
+  // The device's request loop, for guest DMA throughput (MODEL.md §12).
+  dma: dmaTimingSection,
   migration,
 });
 

@@ -1,3 +1,7 @@
+// Validation of run configs as a user meets it: defaults from the one schema,
+// units, one line per problem naming the key, the value and what is allowed,
+// cross-field rules, overrides, and the exported JSON Schema kept current.
+
 import assert from "node:assert/strict";
 import { checkConfig, ConfigError, parseConfig } from "./validate.ts";
 import { canonicalJson, configHash } from "./canonical.ts";
@@ -59,13 +63,13 @@ Deno.test("enum errors name the key, the value and what is allowed", () => {
     'workload.kind: "zipff" is not one of uniform, zipf, ring, stream, mix, trace',
   ]);
   assert.deepEqual(problems({ tracking: { clearBatch: "rnd" } }), [
-    'tracking.clearBatch: "rnd" is not allowed: expected a number or "round"',
+    'tracking.clearBatch: "rnd" is not allowed: expected a number or "round" or "kernel"',
   ]);
 });
 
 Deno.test("unknown keys are errors, never silently defaulted", () => {
   assert.deepEqual(problems({ trackin: { split: "lazy" } }), [
-    '(config): unknown key "trackin" (allowed: seed, guest, iommu, tracking, workload, migration)',
+    '(config): unknown key "trackin" (allowed: seed, guest, iommu, tracking, workload, dma, migration)',
   ]);
   assert.match(
     problems({ tracking: { splt: "lazy" } })[0],
@@ -240,6 +244,7 @@ Deno.test("the exported JSON Schema file is current", async () => {
     "iommu",
     "tracking",
     "workload",
+    "dma",
     "migration",
   ]);
 });

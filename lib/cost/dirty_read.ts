@@ -1,28 +1,26 @@
 // Dirty-read time (MODEL.md §13): what one IOMMU_HWPT_GET_DIRTY_BITMAP costs
-// the host. The driver reads page-table entries: Intel
-// (intel_iommu_read_and_clear_dirty → pfn_to_dma_pte) and AMD
-// (iommu_v1_read_and_clear_dirty → fetch_pte) walk from the root for every
-// leaf, ARM io-pgtable (arm_lpae_read_and_clear_dirty → __arm_lpae_iopte_walk)
-// walks the tree once per call and reads each entry it crosses. iommufd calls
-// the driver once per iova_bitmap window: at most 512 pages of user bitmap
-// mapped at a time (drivers/iommu/iommufd/iova_bitmap.c), 64 GiB of IOVA at
-// 4 KiB. Pure counting and arithmetic; the knobs are config section dirtyRead.
+// the host. Intel and AMD walk from the root for every leaf (pfn_to_dma_pte,
+// fetch_pte), io-pgtable-arm reads each entry once per driver call, and iommufd
+// calls the driver once per iova_bitmap window (512 pages of user bitmap).
+// Closed forms and time; the domain counts the same work (lib/iommu/dirty_read.ts).
 
-import type { VendorName } from "../hw/mod.ts";
+import { type DirtyWalkStyle, VENDOR_NAMES, type VendorName, VENDORS } from "../hw/mod.ts";
+import {
+  bitmapWindows,
+  type IommuStats,
+  IOVA_BITMAP_WINDOW_PAGES,
+  windowSpanBytes,
+} from "../iommu/mod.ts";
 
-/** How a driver walks the table for a dirty read. */
-export type DirtyWalkStyle = "per-leaf" | "tree";
+export { bitmapWindows, type DirtyWalkStyle, IOVA_BITMAP_WINDOW_PAGES, windowSpanBytes };
 
-export const DIRTY_WALK_STYLE: Readonly<Record<VendorName, DirtyWalkStyle>> = {
-  intel: "per-leaf",
-  amd: "per-leaf",
-  smmuv3: "tree",
-};
+/** Each vendor's walk (the vendor records' dirtyWalk, lib/hw). */
+export const DIRTY_WALK_STYLE: Readonly<Record<VendorName, DirtyWalkStyle>> = Object.fromEntries(
+  VENDOR_NAMES.map((v) => [v, VENDORS[v].dirtyWalk]),
+) as Record<VendorName, DirtyWalkStyle>;
 
 const BASE_PAGE = 4096;
 const ENTRIES_PER_TABLE = 512;
-/** PAGE_SIZE / sizeof(struct page *): user-bitmap pages iova_bitmap maps at once. */
-export const IOVA_BITMAP_WINDOW_PAGES = 512;
 
 /** Bytes one entry spans at `level` (1 = 4 KiB leaf). */
 const levelSpan = (level: number) => BASE_PAGE * ENTRIES_PER_TABLE ** (level - 1);
@@ -119,19 +117,6 @@ export function uniformEntriesRead(
   return { leaves, tableEntries, total: leaves + tableEntries };
 }
 
-/** IOVA bytes one iova_bitmap window covers for a bitmap at `pageSize` (page-aligned buffer). */
-export function windowSpanBytes(pageSize: number): number {
-  return IOVA_BITMAP_WINDOW_PAGES * BASE_PAGE * 8 * pageSize;
-}
-
-/** iova_bitmap windows for a read of `length` bytes at bitmap page size `pageSize`. */
-export function bitmapWindows(length: number, pageSize: number): number {
-  if (!(length > 0) || length % pageSize !== 0) {
-    throw new Error(`dirty read: length ${length} must be a positive multiple of ${pageSize}`);
-  }
-  return Math.ceil(length / windowSpanBytes(pageSize));
-}
-
 /** The dirtyRead config section (lib/config/cost_sections.ts). */
 export interface DirtyReadCosts {
   entryReadNs: number;
@@ -182,4 +167,13 @@ export function dirtyReadWork(
 export function dirtyReadNs(work: DirtyReadWork, costs: DirtyReadCosts): number {
   return work.entries * costs.entryReadNs + work.dirtyLeaves * costs.dirtyLeafNs +
     work.windows * costs.windowNs;
+}
+
+/** The reads' work as the domain counted it (an interval of IommuStats). */
+export function dirtyReadWorkOf(s: IommuStats): DirtyReadWork {
+  return {
+    entries: s.dirtyReadEntries,
+    dirtyLeaves: s.dirtyReadDirtyLeaves,
+    windows: s.dirtyReadWindows,
+  };
 }

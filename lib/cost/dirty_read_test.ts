@@ -1,3 +1,7 @@
+// Dirty-read work and time against closed forms: M/S leaves plus the tables
+// above them for a tree walk, levels − leaf level + 1 entries a leaf for a
+// walk from the root, and iova_bitmap's windows of 512 bitmap pages.
+
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import {

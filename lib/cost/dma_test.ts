@@ -1,3 +1,7 @@
+// The DMA timing model by hand: Little's law for the device window, the page
+// walker and the link, the limit that binds, no IOMMU as the latency floor,
+// and counters that subtract (per round = end − start).
+
 import assert from "node:assert/strict";
 import {
   diffDmaCounters,

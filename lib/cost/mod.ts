@@ -1,7 +1,8 @@
 // The cost layer's public API: pure models that turn the engine's counters
 // into time. Guest DMA throughput (dma.ts, calibrated by calibration.ts) and
 // dirty-read time (dirty_read.ts); the kernel's own flush rule lives with the
-// IOMMU (../iommu/kernel_flush.ts). Nothing here touches functional state.
+// IOMMU (../iommu/kernel_flush.ts), and so do the iova_bitmap window helpers.
+// Nothing here touches functional state.
 export {
   diffDmaCounters,
   type DmaCounters,
@@ -14,19 +15,16 @@ export {
   meanLatencyNs,
 } from "./dma.ts";
 export {
-  bitmapWindows,
   DIRTY_WALK_STYLE,
   type DirtyReadCosts,
   dirtyReadNs,
   type DirtyReadWork,
   dirtyReadWork,
-  type DirtyWalkStyle,
+  dirtyReadWorkOf,
   type EntriesRead,
   entriesRead,
-  IOVA_BITMAP_WINDOW_PAGES,
   type LeafRun,
   uniformEntriesRead,
-  windowSpanBytes,
 } from "./dirty_read.ts";
 export {
   CALIBRATION_FILE,
@@ -36,6 +34,7 @@ export {
   engineReadCounters,
   findCalibrationData,
   fitDmaTiming,
+  modelRatio,
   parseCalibrationCsv,
   type ResidualRow,
   residuals,

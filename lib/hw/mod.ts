@@ -5,6 +5,7 @@
 export {
   decodePte,
   type DirtyEncoding,
+  type DirtyWalkStyle,
   encodePte,
   type LeafPte,
   type Vendor,

@@ -5,6 +5,15 @@
 
 export type VendorName = "amd" | "intel" | "smmuv3";
 
+/**
+ * How the driver walks the table when it reads and clears Dirty bits:
+ * "per-leaf" walks from the root for every leaf (Intel
+ * intel_iommu_read_and_clear_dirty → pfn_to_dma_pte, AMD
+ * iommu_v1_read_and_clear_dirty → fetch_pte); "tree" reads each entry it
+ * crosses once per call (io-pgtable-arm arm_lpae_read_and_clear_dirty).
+ */
+export type DirtyWalkStyle = "per-leaf" | "tree";
+
 /** How a leaf PTE says "dirty": a bit that the IOMMU sets, or (SMMUv3 DBM)
  * a read-only bit that it clears on the first write. */
 export type DirtyEncoding =
@@ -35,6 +44,8 @@ export interface Vendor {
   /** Where the capability is advertised and how tracking is switched on. */
   capability: string;
   enable: string;
+  /** How a dirty read walks the table (the driver's read_and_clear_dirty). */
+  dirtyWalk: DirtyWalkStyle;
 }
 
 const KiB = 1024;
@@ -56,6 +67,7 @@ export const VENDORS: Readonly<Record<VendorName, Vendor>> = {
     readableBit: 61, // IOMMU_PTE_IR
     capability: "EFR HASUP bit 49 + HDSUP bit 52",
     enable: "DTE bits 7-8 (DTE_FLAG_HAD), then a DTE flush",
+    dirtyWalk: "per-leaf", // iommu_v1_read_and_clear_dirty: fetch_pte a leaf
   },
   intel: {
     name: "intel",
@@ -71,6 +83,7 @@ export const VENDORS: Readonly<Record<VendorName, Vendor>> = {
     largeLeafBit: 7, // DMA_PTE_LARGE_PAGE
     capability: "ECAP SSADS bit 45, scalable mode",
     enable: "PASID entry bit 9 (SSADE), then a PASID-cache flush",
+    dirtyWalk: "per-leaf", // intel_iommu_read_and_clear_dirty: pfn_to_dma_pte a leaf
   },
   smmuv3: {
     name: "smmuv3",
@@ -86,6 +99,7 @@ export const VENDORS: Readonly<Record<VendorName, Vendor>> = {
     pageDescriptorBit: 1, // ARM_LPAE_PTE_TYPE_PAGE at the last level
     capability: "IDR0.HTTU [7:6] = 2 (access + dirty)",
     enable: "CD TCR.HA bit 43 and TCR.HD bit 42",
+    dirtyWalk: "tree", // arm_lpae_read_and_clear_dirty: __arm_lpae_iopte_walk once
   },
 };
 

@@ -1,22 +1,27 @@
 // Clear batching (MODEL.md §6): how a dirty read invalidates the leaves whose
 // Dirty bit it cleared. The domain takes one tagged value; its behaviour is a
-// small object the read tells of each cleared leaf and of its end. A new kind
-// (say the kernel's one gather per GET_DIRTY_BITMAP and each vendor's sync
-// rule) is a member of ClearPolicy plus its factory: the compiler asks for both.
+// small object told of each cleared leaf and of the read's end. `kernel` is
+// upstream Linux's one gather and one sync a read (kernel_flush.ts). A new
+// kind is a member of ClearPolicy plus its factory: the compiler asks for both.
 
 import type { Vendor } from "../hw/mod.ts";
 import { Gather } from "./gather.ts";
 import type { InvalidationQueue } from "./invalidator.ts";
+import { type KernelFlushKnobs, KernelGather, kernelIotlbSync } from "./kernel_flush.ts";
 
 /**
  * `batch`: gather `n` cleared leaves, one descriptor per merged run and one
  * wait per batch (n = 1: a descriptor and a wait per leaf); `round`: one
- * domain flush after a read that cleared anything; `unsafe-skip`: clear D and
- * invalidate nothing, a defect on purpose that loses writes (MODEL.md §3).
+ * domain flush after a read that cleared anything; `kernel`: every cleared
+ * leaf of one read grows one range, then one sync by the vendor's rule with
+ * `knobs` (it runs even when nothing was cleared, as the kernel's does);
+ * `unsafe-skip`: clear D and invalidate nothing, a defect on purpose that
+ * loses writes (MODEL.md §3).
  */
 export type ClearPolicy =
   | { kind: "batch"; n: number }
   | { kind: "round" }
+  | { kind: "kernel"; knobs: KernelFlushKnobs }
   | { kind: "unsafe-skip" };
 
 export type ClearPolicyKind = ClearPolicy["kind"];
@@ -67,6 +72,29 @@ export const CLEAR_POLICIES: Readonly<Factories> = {
       readDone() {
         if (cleared > 0) queue.flushDomain();
         cleared = 0;
+      },
+    };
+  },
+  kernel({ knobs }, { queue, vendor }) {
+    const gather = new KernelGather();
+    // The smallest leaf cleared: SMMUv3 with gatherPgsize "leaf" invalidates
+    // at that granule, which covers the larger leaves too.
+    let granule = Infinity;
+    return {
+      leafCleared(start, end) {
+        gather.addRange(start, end - start); // iommu_dirty_bitmap_record
+        if (end - start < granule) granule = end - start;
+      },
+      readDone() {
+        const sync = kernelIotlbSync(
+          vendor.name,
+          knobs,
+          gather,
+          granule === Infinity ? undefined : granule,
+        );
+        queue.applySync(sync);
+        gather.reset();
+        granule = Infinity;
       },
     };
   },

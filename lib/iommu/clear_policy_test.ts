@@ -7,6 +7,7 @@ import { VENDORS } from "../hw/mod.ts";
 import { CLEAR_POLICY_KINDS, type ClearPolicy, createClearFlusher } from "./clear_policy.ts";
 import type { Gather } from "./gather.ts";
 import type { InvalidationQueue } from "./invalidator.ts";
+import type { KernelFlushKnobs } from "./kernel_flush.ts";
 
 /** A queue that records what it is asked for. */
 function recorder() {
@@ -21,14 +22,22 @@ function recorder() {
       g.clear();
     },
     flushDomain: () => log.push("domain"),
+    applySync(sync) {
+      for (const i of sync.invalidations) {
+        log.push(
+          i.kind === "domain" ? "domain" : `pages ${i.iova / 4096}-${(i.iova + i.length) / 4096}`,
+        );
+      }
+      if (sync.waits) log.push(`${sync.commands} commands, ${sync.waits} wait`);
+    },
   };
   return { log, queue };
 }
 
 /** One read that cleared 4 KiB pages `pages`, in IOVA order, under `policy`. */
-function oneRead(policy: ClearPolicy, pages: number[]): string[] {
+function oneRead(policy: ClearPolicy, pages: number[], vendor = VENDORS.intel): string[] {
   const { log, queue } = recorder();
-  const f = createClearFlusher(policy, { queue, vendor: VENDORS.intel });
+  const f = createClearFlusher(policy, { queue, vendor });
   for (const p of pages) f.leafCleared(p * 4096, (p + 1) * 4096);
   f.readDone();
   return log;
@@ -57,6 +66,31 @@ Deno.test("batch, round and unsafe-skip invalidate a read's cleared leaves their
   assert.deepEqual(oneRead({ kind: "unsafe-skip" }, pages), []);
 });
 
+const KNOBS: KernelFlushKnobs = {
+  intel: { pageSelective: true, mamv: 18 },
+  smmuv3: { rangeInvalidation: false, gatherPgsize: "unset", asidFallback: true },
+  amd: { npCache: false },
+};
+
+Deno.test("kernel: one gather a read, one sync by the vendor's rule", () => {
+  const kernel: ClearPolicy = { kind: "kernel", knobs: KNOBS };
+  const pages = [0, 1, 2, 5];
+  // Intel: [0, 24 KiB) → 8 pages aligned at 0 (mask 3), one PSI and one wait.
+  assert.deepEqual(oneRead(kernel, pages), ["pages 0-8", "1 commands, 1 wait"]);
+  // AMD: msb_diff of 0 ^ 0x5fff is 14: one 32 KiB range.
+  assert.deepEqual(oneRead(kernel, pages, VENDORS.amd), ["pages 0-8", "1 commands, 1 wait"]);
+  // SMMUv3 as the source reads: gather->pgsize is 0, so nothing at all.
+  assert.deepEqual(oneRead(kernel, pages, VENDORS.smmuv3), []);
+  // The leaf size recorded instead: one TLBI a 4 KiB granule over [0, 24 KiB).
+  const leaf = { ...KNOBS, smmuv3: { ...KNOBS.smmuv3, gatherPgsize: "leaf" as const } };
+  assert.deepEqual(oneRead({ kind: "kernel", knobs: leaf }, pages, VENDORS.smmuv3), [
+    "pages 0-6",
+    "6 commands, 1 wait",
+  ]);
+  // Nothing cleared: the kernel syncs anyway; an empty gather is a DSI on Intel.
+  assert.deepEqual(oneRead(kernel, []), ["domain", "1 commands, 1 wait"]);
+});
+
 Deno.test("a flusher starts each read afresh", () => {
   const { log, queue } = recorder();
   const f = createClearFlusher({ kind: "round" }, { queue, vendor: VENDORS.amd });
@@ -77,5 +111,5 @@ Deno.test("an unknown kind or a bad batch size is an error that says what is all
     () => createClearFlusher({ kind: "batch", n: 0 }, ctx),
     /batch n 0 must be a positive integer/,
   );
-  assert.deepEqual(CLEAR_POLICY_KINDS, ["batch", "round", "unsafe-skip"]);
+  assert.deepEqual(CLEAR_POLICY_KINDS, ["batch", "round", "kernel", "unsafe-skip"]);
 });

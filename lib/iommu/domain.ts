@@ -7,7 +7,7 @@
 import { encodePte, type Vendor, vendor as vendorByName, type VendorName } from "../hw/mod.ts";
 import { formatSize } from "../units/mod.ts";
 import { type ClearFlusher, type ClearPolicy, createClearFlusher } from "./clear_policy.ts";
-import { readDirtyBitmap } from "./dirty_read.ts";
+import { type DirtyReadCounts, readDirtyBitmap } from "./dirty_read.ts";
 import { dmaPacked } from "./dma_packed.ts";
 import { DmaState } from "./dma_state.ts";
 import { warmUpDmaLoops } from "./dma_warm.ts";
@@ -65,6 +65,7 @@ export class IommuDomain implements Domain {
   private readonly flusher: ClearFlusher;
   private readonly mapped = new IntervalSet();
   private readonly gather = new Gather();
+  private readonly reads: DirtyReadCounts = { reads: 0, entries: 0, dirtyLeaves: 0, windows: 0 };
   private readonly legalLevels: Set<number>;
   private readonly scratch: DmaBatch = {
     iova: new Float64Array(1),
@@ -221,6 +222,8 @@ export class IommuDomain implements Domain {
       mapped: this.mapped,
       tracking: this.state.tracking,
       flusher: this.flusher,
+      walk: this.vendor.dirtyWalk,
+      counts: this.reads,
     }, req);
   }
 
@@ -242,6 +245,10 @@ export class IommuDomain implements Domain {
       collapses: this.pt.collapses,
       pageTableBytes: this.pt.tables * TABLE_BYTES,
       pageTableBytesPeak: this.pt.tablesPeak * TABLE_BYTES,
+      dirtyReads: this.reads.reads,
+      dirtyReadEntries: this.reads.entries,
+      dirtyReadDirtyLeaves: this.reads.dirtyLeaves,
+      dirtyReadWindows: this.reads.windows,
     };
   }
 

@@ -1,11 +1,12 @@
-// The invalidation queue with its costs (MODEL.md §4, FACTS §6): a
-// page-selective descriptor names one aligned power-of-two range, a
-// completion wait follows a batch of them, a domain-selective flush empties
-// the IOTLB and the walk cache with its own wait. What each drops is
+// The invalidation queue with its costs (MODEL.md §4, FACTS §6): page-selective
+// descriptors over aligned power-of-two ranges with a completion wait a batch,
+// domain flushes that empty the IOTLB and the walk cache, and a kernel sync
+// (kernel_flush.ts) applied record by record. What each drops is
 // invalidation.ts's; the ns and counts are charged here, nowhere else.
 
 import type { Gather } from "./gather.ts";
 import { alignedCover, invalidateRange } from "./invalidation.ts";
+import type { KernelSync } from "./kernel_flush.ts";
 import type { LruTable } from "./lru.ts";
 
 /** Modelled cost of one descriptor and of one completion wait, ns. */
@@ -24,6 +25,13 @@ export interface InvalidationQueue {
   flushGather(gather: Gather): void;
   /** A domain-selective invalidation and its wait. */
   flushDomain(): void;
+  /**
+   * What one iommu_iotlb_sync issued: each record's entries dropped (a
+   * domain record empties the IOTLB, leaf-only records keep the walk
+   * cache); commands × invalidationNs + waits × waitNs charged; page-range
+   * commands count as invalidations, domain records as domain flushes.
+   */
+  applySync(sync: KernelSync): void;
 }
 
 export class Invalidator implements InvalidationQueue {
@@ -73,5 +81,23 @@ export class Invalidator implements InvalidationQueue {
     this.walkCache?.clear();
     this.domainFlushes++;
     this.invalidationNs += this.invalidationCostNs + this.waitCostNs;
+  }
+
+  applySync(sync: KernelSync): void {
+    for (const inv of sync.invalidations) {
+      if (inv.kind === "domain") {
+        this.tlb.clear();
+        if (!inv.leafOnly) this.walkCache?.clear();
+        this.domainFlushes++;
+        continue;
+      }
+      const end = inv.iova + inv.length;
+      invalidateRange(this.tlb, inv.iova, end, this.iotlbCodes);
+      if (this.walkCache && !inv.leafOnly) {
+        invalidateRange(this.walkCache, inv.iova, end, this.walkCodes);
+      }
+      this.invalidations += inv.commands;
+    }
+    this.invalidationNs += sync.commands * this.invalidationCostNs + sync.waits * this.waitCostNs;
   }
 }

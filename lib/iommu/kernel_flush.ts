@@ -1,15 +1,8 @@
-// What upstream Linux invalidates after IOMMU_HWPT_GET_DIRTY_BITMAP without
-// NO_CLEAR (tracking.clearBatch "kernel", MODEL.md §6, FACTS.md §7): one
-// iommu_iotlb_gather for the whole call, grown by every cleared leaf into one
-// range [start, end] (include/linux/iommu.h iommu_dirty_bitmap_record →
-// iommu_iotlb_gather_add_range), then one iommu_iotlb_sync
-// (drivers/iommu/iommufd/io_pagetable.c iommu_read_and_clear_dirty) that each
-// driver turns into commands by its own rule. The arithmetic is the drivers'
-// own, in u64 (BigInt), so an empty gather (start = ULONG_MAX, end = 0)
-// behaves as it does in the kernel. Pure: costs and the IOTLB are the caller's.
-// Version followed: mainline as of v6.10-v6.13 (intel/cache.c
-// cache_tag_flush_range, amd/iommu.c amd_iommu_domain_flush_pages,
-// arm-smmu-v3.c __arm_smmu_tlb_inv_range); see lib/cost/README.md.
+// What upstream Linux invalidates after IOMMU_HWPT_GET_DIRTY_BITMAP (clearBatch
+// "kernel", MODEL.md §6, FACTS.md §7): one gather a call grown to one range, one
+// iommu_iotlb_sync that each driver turns into commands by its own rule, in the
+// drivers' u64 arithmetic, so an empty gather behaves as in the kernel. Pure: the
+// IOTLB and the costs are the caller's. Version followed: mainline v6.10-v6.13.
 
 import type { VendorName } from "../hw/mod.ts";
 
@@ -135,12 +128,12 @@ function gatherU64(g: KernelGather): { start: bigint; end: bigint } {
   return { start: g.empty ? ULONG_MAX : BigInt(g.start), end: BigInt(g.end) };
 }
 
-const domain = (leafOnly = false): FlushInvalidation => ({
+const domain = (): FlushInvalidation => ({
   kind: "domain",
   iova: 0,
   length: DOMAIN_SPAN,
   commands: 1,
-  leafOnly,
+  leafOnly: false,
 });
 
 // --- Intel VT-d: drivers/iommu/intel/cache.c ---------------------------------
@@ -308,7 +301,9 @@ function smmuSync(k: KernelFlushKnobs["smmuv3"], g: KernelGather, leafGranule: n
   if (!k.rangeInvalidation && k.asidFallback && size >= maxOps * granule) {
     return {
       vendor: "smmuv3",
-      invalidations: [domain(true)],
+      // CMD_TLBI_NH_ASID has no Leaf flag: it drops the ASID's walk-cache
+      // entries too (SMMUv3 spec, "TLB invalidation").
+      invalidations: [domain()],
       commands: 1,
       waits: 1,
       rule: `ASID: ${size / granule} granule commands >= ${maxOps} without RIL`,

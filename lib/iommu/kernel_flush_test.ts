@@ -161,11 +161,11 @@ Deno.test("smmuv3 without RIL: one TLBI a granule up to 511, then the whole ASID
   // 511 granules: still per granule (511 < 1 << (12 − 3) = 512).
   const g511 = gather([0x100000, 4096], [0x100000 + 510 * 4096, 4096]);
   assert.equal(kernelIotlbSync("smmuv3", leaf, g511).commands, 511);
-  // 512 granules (2 MiB): one TLBI_NH_ASID.
+  // 512 granules (2 MiB): one TLBI_NH_ASID (no Leaf flag: walk caches go too).
   const g512 = gather([0x100000, 4096], [0x100000 + 511 * 4096, 4096]);
   const asid = kernelIotlbSync("smmuv3", leaf, g512);
   assert.deepEqual(asid.invalidations, [
-    { kind: "domain", iova: 0, length: DOMAIN_SPAN, commands: 1, leafOnly: true },
+    { kind: "domain", iova: 0, length: DOMAIN_SPAN, commands: 1, leafOnly: false },
   ]);
   assert.equal(asid.waits, 1);
   // Without the fallback (the iotlb_sync path of v6.11): 512 commands.

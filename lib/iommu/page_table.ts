@@ -502,6 +502,16 @@ export class PageTable {
   }
 
   /**
+   * Entries the scans have read since the caller last zeroed them: every
+   * present entry crossed (tables and leaves, once each: a tree walk, as
+   * io-pgtable-arm's), and the entries a walk from the root for every leaf
+   * reads (levels − leaf level + 1 a leaf, as Intel's and AMD's drivers).
+   * Counted per table visited, not per DMA access.
+   */
+  scanEntries = 0;
+  scanLeafWalkEntries = 0;
+
+  /**
    * Calls `fn(leafIova, leafSize)` for every dirty leaf overlapping
    * [start, end), in IOVA order, and clears its D bit when `clear` is set
    * (a test-and-clear, as the drivers' read_and_clear_dirty does).
@@ -530,18 +540,26 @@ export class PageTable {
     const from = t * ENTRIES_PER_TABLE;
     if (l === 1) {
       const leaf8 = this.lower.data;
+      let present = 0;
       for (let i = i0; i < i1; i++) {
         const b = leaf8[from + i];
+        if (b === 0) continue;
+        present++;
         if ((b & F_D) === 0) continue;
         if (clear) leaf8[from + i] = b & ~F_D;
         fn(base + i * size, size);
       }
+      this.scanEntries += present;
+      this.scanLeafWalkEntries += present * this.levels;
       return;
     }
     const ent = this.upper.data;
+    const walk = this.levels - l + 1;
     for (let i = i0; i < i1; i++) {
       const e = ent[from + i];
       if (e === 0) continue;
+      this.scanEntries++;
+      if (e < 0) this.scanLeafWalkEntries += walk;
       const eStart = base + i * size;
       if (e > 0) {
         this.scanIn(

@@ -19,6 +19,10 @@ const STATS_FIELDS: Readonly<Record<keyof IommuStats, "count" | "level">> = {
   collapses: "count",
   pageTableBytes: "level",
   pageTableBytesPeak: "level",
+  dirtyReads: "count",
+  dirtyReadEntries: "count",
+  dirtyReadDirtyLeaves: "count",
+  dirtyReadWindows: "count",
 };
 
 export const STATS_KEYS = Object.keys(STATS_FIELDS) as readonly (keyof IommuStats)[];

@@ -26,6 +26,14 @@ export interface IommuStats {
   pageTableBytes: number;
   /** Highest pageTableBytes seen. */
   pageTableBytesPeak: number;
+  /** GET_DIRTY_BITMAP calls (the work below is theirs; lib/cost/dirty_read.ts prices it). */
+  dirtyReads: number;
+  /** Page-table entries those reads walked, as the vendor's driver walks them. */
+  dirtyReadEntries: number;
+  /** Dirty leaves they found (test-and-cleared unless NO_CLEAR). */
+  dirtyReadDirtyLeaves: number;
+  /** iova_bitmap windows they took (one driver call each). */
+  dirtyReadWindows: number;
 }
 
 export interface DirtyBitmapRequest {

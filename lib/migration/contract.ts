@@ -1,10 +1,10 @@
 // The rules every simulate() result keeps, checked in one place: the tests run
 // it on every real result and on the sweep tests' stand-in engine, so a test
-// double cannot drift from the engine it stands for. The rules follow from the
-// migration loop (simulate.ts): round 0 sends all memory, round i sends what
-// the read at the end of round i − 1 found, the stop-and-copy is the last
-// record, and the records add up to the summary.
+// double cannot drift from the engine. Round i sends what the read ending round
+// i − 1 found, the stop-and-copy lasts its bytes plus the last read, the records
+// add up to the summary, and only an unsafe clear (isUnsafeClear) loses writes.
 
+import { isUnsafeClear } from "../tracking/mod.ts";
 import type { RoundRecord, SimResult } from "./types.ts";
 
 /** Counters that the round records carry and the summary totals. */
@@ -67,6 +67,33 @@ export function simResultProblems(result: SimResult): string[] {
   if (summary.downtimeMs !== last.durationMs) {
     p.push(`summary.downtimeMs ${summary.downtimeMs} != the stop-and-copy's ${last.durationMs}`);
   }
+  // The guest is paused from the last read on: its time is downtime too.
+  const lastReadMs = rounds[rounds.length - 2].readNs / 1e6;
+  const copyMs = (last.bytesSent / config.migration.bandwidth) * 1000;
+  if (last.durationMs < (copyMs + lastReadMs) * (1 - 1e-9)) {
+    p.push(
+      `the stop-and-copy's ${last.durationMs} ms < its bytes at the bandwidth (${copyMs} ms) ` +
+        `+ the last read (${lastReadMs} ms)`,
+    );
+  }
+  const readNs = rounds.reduce((s, r) => s + r.readNs, 0);
+  if (!close(summary.dirtyReadNs, readNs)) {
+    p.push(`summary.dirtyReadNs ${summary.dirtyReadNs} != Σ rounds.readNs ${readNs}`);
+  }
+  const base = summary.dmaThroughputBaseline;
+  const slowdown = base > 0 ? 1 - summary.dmaThroughput / base : 0;
+  if (!close(summary.guestDmaSlowdown, slowdown)) {
+    p.push(
+      `summary.guestDmaSlowdown ${summary.guestDmaSlowdown} != 1 − dmaThroughput / ` +
+        `dmaThroughputBaseline = ${slowdown}`,
+    );
+  }
+  if (summary.dmaThroughputNoIommu < summary.dmaThroughput * (1 - 1e-12)) {
+    p.push(
+      `summary.dmaThroughputNoIommu ${summary.dmaThroughputNoIommu} < dmaThroughput ` +
+        `${summary.dmaThroughput}: translation cannot make the device faster`,
+    );
+  }
   if (!close(summary.migrationMs, last.startMs + last.durationMs)) {
     p.push(`summary.migrationMs ${summary.migrationMs} != the end of the last record`);
   }
@@ -78,7 +105,7 @@ export function simResultProblems(result: SimResult): string[] {
   if (summary.pageTableBytesPeak < peak) {
     p.push(`summary.pageTableBytesPeak ${summary.pageTableBytesPeak} < a round's ${peak}`);
   }
-  if (!config.tracking.unsafeSkipFlush && summary.lostWrites !== 0) {
+  if (!isUnsafeClear(config) && summary.lostWrites !== 0) {
     p.push(`${summary.lostWrites} lost writes under a safe policy`);
   }
   return p;

@@ -1,3 +1,7 @@
+// checkSimResult on real simulate() results: every rule holds, and each
+// broken rule is named in its own line, so a test double checked by the same
+// contract cannot drift from the engine.
+
 import assert from "node:assert/strict";
 import { checkSimResult, SimContractError, simResultProblems } from "./contract.ts";
 import { simulateChecked as simulate } from "./test_util.ts";

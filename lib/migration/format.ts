@@ -1,13 +1,15 @@
 // Human-readable text of a simulation: the summary with units and the
 // per-round series, for `deno task sim` and notebooks.
 
-import { formatSize } from "../config/mod.ts";
+import { formatBandwidth, formatSize } from "../config/mod.ts";
 import type { SimResult } from "./types.ts";
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 const ms = (x: number) => x >= 1000 ? `${(x / 1000).toFixed(3)} s` : `${x.toFixed(2)} ms`;
 const count = (x: number) => x.toLocaleString("en-US");
 const bytes = (x: number) => `${formatSize(x)} (${count(x)} B)`;
+const rate = (x: number) => `${formatBandwidth(x)} (${(x * 8 / 1e9).toFixed(2)} Gbit/s)`;
+const us = (ns: number) => ns >= 1e6 ? ms(ns / 1e6) : `${(ns / 1e3).toFixed(1)} µs`;
 
 function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
@@ -47,6 +49,11 @@ export function formatResult({ config, summary: s, rounds }: SimResult): string 
     ["translations", count(s.translations)],
     ["iotlbMisses", count(s.iotlbMisses)],
     ["lostWrites", s.lostWrites === 0 ? "0" : `${count(s.lostWrites)}  <-- pages lost!`],
+    ["dmaThroughput", rate(s.dmaThroughput)],
+    ["dmaThroughputBaseline", rate(s.dmaThroughputBaseline)],
+    ["dmaThroughputNoIommu", rate(s.dmaThroughputNoIommu)],
+    ["guestDmaSlowdown", pct(s.guestDmaSlowdown)],
+    ["dirtyReadNs", `${count(Math.round(s.dirtyReadNs))} (${us(s.dirtyReadNs)})`],
   ]);
   const perRound = table([
     [
@@ -59,6 +66,8 @@ export function formatResult({ config, summary: s, rounds }: SimResult): string 
       "invalidations",
       "domain flushes",
       "splits",
+      "DMA throughput",
+      "read",
     ],
     ...rounds.map((r) => [
       r.stopAndCopy ? `${r.round} (stop)` : String(r.round),
@@ -70,6 +79,8 @@ export function formatResult({ config, summary: s, rounds }: SimResult): string 
       count(r.invalidations),
       count(r.domainFlushes),
       count(r.splits),
+      r.dmaThroughput ? formatBandwidth(r.dmaThroughput) : "-",
+      r.readNs ? us(r.readNs) : "-",
     ]),
   ]);
   return `${head}\n\n${summary}\n\n${perRound}\n`;

@@ -1,9 +1,8 @@
-// One run: guest memory mapped 1:1 at one IO page size, a DMA workload, dirty
-// tracking and a QEMU-like pre-copy migration (MODEL.md §10): round 0 sends
-// all memory while the workload runs; each later boundary reads and clears the
-// dirty set (read-and-clear, invalidate, then copy) and sends it; switch over
-// when it fits bandwidth × downtime limit, or give up after maxRounds. The
-// clock lives here; the IOMMU model knows nothing of rounds.
+// One run (MODEL.md §10): guest memory mapped 1:1, a DMA workload, dirty
+// tracking and a QEMU-like pre-copy: round 0 sends all memory, each boundary
+// reads and clears the dirty set, then sends it, until it fits bandwidth ×
+// downtime limit or maxRounds. The clock lives here; DMA throughput and read
+// time (§12, §13) are priced from each phase's counters (lib/cost), never per access.
 
 import { parseConfig, type RunConfig } from "../config/mod.ts";
 import { createDomain, diffStats } from "../iommu/mod.ts";
@@ -16,6 +15,15 @@ import {
 } from "../tracking/mod.ts";
 import { createWorkload } from "../workload/mod.ts";
 import type { WorkloadGenerator } from "../workload/types.ts";
+import {
+  dirtyReadNs,
+  dirtyReadWorkOf,
+  type DmaCounters,
+  dmaThroughput,
+  dmaThroughputNoIommu,
+  type DmaTiming,
+  dmaTimingFromConfig,
+} from "../cost/mod.ts";
 import type { RoundRecord, SimResult, Summary } from "./types.ts";
 import { Verifier } from "./verifier.ts";
 
@@ -23,6 +31,33 @@ const BATCH = 1 << 16;
 const NS_PER_MS = 1e6;
 
 const rate = (misses: number, translations: number) => translations > 0 ? misses / translations : 0;
+
+/** The counters a phase's costs need: the domain's, and the workload's requests and bytes. */
+interface Sample {
+  stats: IommuStats;
+  requests: number;
+  payloadBytes: number;
+}
+
+/** The DMA throughput model's counters over [before, after). */
+function dmaCounters(after: Sample, before: Sample): DmaCounters {
+  return {
+    requests: after.requests - before.requests,
+    payloadBytes: after.payloadBytes - before.payloadBytes,
+    translations: after.stats.translations - before.stats.translations,
+    iotlbMisses: after.stats.iotlbMisses - before.stats.iotlbMisses,
+    walkMemoryAccesses: after.stats.walkMemoryAccesses - before.stats.walkMemoryAccesses,
+  };
+}
+
+/** Payload bytes/s of a phase by `model`; a phase without requests has none (0). */
+function throughput(
+  model: typeof dmaThroughput,
+  timing: DmaTiming,
+  c: DmaCounters,
+): number {
+  return c.requests > 0 ? model(timing, c).throughputBytesPerS : 0;
+}
 
 /** Runs the workload through the domain until simulated time `untilNs`. */
 function runner(domain: Domain, workload: WorkloadGenerator) {
@@ -69,20 +104,28 @@ export async function simulate(
   });
   const runUntil = runner(domain, workload);
   const verifier = new Verifier(log);
+  const timing = dmaTimingFromConfig(config.dma, config.iommu.costs.memoryAccessNs);
+  const sample = (): Sample => ({
+    stats: domain.stats(),
+    requests: workload.issued,
+    payloadBytes: workload.issuedBytes,
+  });
+  const readNsOf = (d: IommuStats) => dirtyReadNs(dirtyReadWorkOf(d), config.iommu.dirtyRead);
 
-  // Warm-up without tracking: the guest's baseline miss rate.
+  // Warm-up without tracking: the guest's baseline miss rate and DMA throughput.
   let nowNs = config.migration.warmup * NS_PER_MS;
-  const s0 = domain.stats();
+  const s0 = sample();
   runUntil(nowNs);
-  const sWarm = domain.stats();
-  const baseline = diffStats(sWarm, s0);
+  const warm = sample();
+  const sWarm = warm.stats;
+  const baseline = diffStats(sWarm, s0.stats);
 
   // Tracking starts startBefore ahead of migration (seed 4.b: at
   // provisioning). Meanwhile the dirty set is read every readInterval and at
   // migration start, so lazy splitting happens before migration; the data is
   // not sent, as round 0 sends everything. With startBefore 0 there is no
   // read: enabling tracking has just cleared every D bit.
-  const trackingStart = domain.stats();
+  const trackingStart = sample();
   tracker.start();
   const migrationStartAt = nowNs + config.tracking.startBefore * NS_PER_MS;
   const readEveryNs = config.tracking.readInterval * NS_PER_MS;
@@ -96,7 +139,10 @@ export async function simulate(
   const migrationStartNs = nowNs;
   const rounds: RoundRecord[] = [];
   let pending = memory;
-  let extraNs = 0; // flush time of the last read, when it delays the round
+  // The last boundary's read and flush time (the read, its invalidations,
+  // the splits it led to): downtime after the last read, and with
+  // overheadDelaysRound a delay of the next pre-copy round.
+  let boundaryNs = 0;
   let converged = false;
   let bytesTransferred = 0;
   /** Records a round of `d`'s work over [startNs, endNs) that sent bytesSent. */
@@ -106,6 +152,7 @@ export async function simulate(
     endNs: number,
     dirtyBytes: number,
     d: IommuStats,
+    dma: DmaCounters,
     stopAndCopy: boolean,
   ) => {
     const rec: RoundRecord = {
@@ -120,6 +167,8 @@ export async function simulate(
       domainFlushes: d.domainFlushes,
       splits: d.splits,
       pageTableBytes: d.pageTableBytes,
+      dmaThroughput: throughput(dmaThroughput, timing, dma),
+      readNs: readNsOf(d),
       stopAndCopy,
     };
     rounds.push(rec);
@@ -130,28 +179,52 @@ export async function simulate(
     const startNs = nowNs;
     if (round > 0 && (pending <= thresholdBytes || round >= config.migration.maxRounds)) {
       converged = pending <= thresholdBytes;
-      // The VM is paused from the last read on: its flush time is downtime.
-      nowNs += pending / bandwidth * 1e9 + extraNs;
+      // The VM is paused from the last read on: that read and its flush are
+      // downtime (MODEL.md §13).
+      nowNs += pending / bandwidth * 1e9 + boundaryNs;
       // Tracking stops once the copy is done (collapse, the disabling flush);
       // its work is recorded with the stop-and-copy, where no DMA runs.
-      const before = domain.stats();
+      const before = sample();
       tracker.stop();
-      record(round, startNs, nowNs, 0, diffStats(domain.stats(), before), true);
+      const after = sample();
+      record(
+        round,
+        startNs,
+        nowNs,
+        0,
+        diffStats(after.stats, before.stats),
+        dmaCounters(after, before),
+        true,
+      );
       break;
     }
     // Round 0 also carries the work of tracking start (eager splits, the
     // enabling flush, provisioning reads), so the rounds add up to the summary.
-    const a = round === 0 ? trackingStart : domain.stats();
-    nowNs += pending / bandwidth * 1e9 + extraNs;
+    const a = round === 0 ? trackingStart : sample();
+    nowNs += pending / bandwidth * 1e9 + (config.migration.overheadDelaysRound ? boundaryNs : 0);
     runUntil(nowNs);
+    const b0 = domain.stats();
     const report = tracker.report();
     verifier.copy(report.bitmap);
-    const d = diffStats(domain.stats(), a);
-    extraNs = config.migration.overheadDelaysRound ? d.invalidationNs : 0;
-    record(round, startNs, nowNs, report.dirtyBytes, d, false);
+    const z = sample();
+    const boundary = diffStats(z.stats, b0);
+    boundaryNs = readNsOf(boundary) + boundary.invalidationNs;
+    record(
+      round,
+      startNs,
+      nowNs,
+      report.dirtyBytes,
+      diffStats(z.stats, a.stats),
+      dmaCounters(z, a),
+      false,
+    );
     pending = report.dirtyBytes;
   }
-  const tracked = diffStats(domain.stats(), sWarm);
+  const end = sample();
+  const tracked = diffStats(end.stats, sWarm);
+  const trackedDma = dmaCounters(end, warm);
+  const dmaBaseline = throughput(dmaThroughput, timing, dmaCounters(warm, s0));
+  const dmaTracked = throughput(dmaThroughput, timing, trackedDma);
 
   const summary: Summary = {
     iotlbMissRate: rate(tracked.iotlbMisses, tracked.translations),
@@ -172,6 +245,11 @@ export async function simulate(
     translations: tracked.translations,
     iotlbMisses: tracked.iotlbMisses,
     lostWrites: verifier.lostWrites(),
+    dmaThroughput: dmaTracked,
+    dmaThroughputBaseline: dmaBaseline,
+    dmaThroughputNoIommu: throughput(dmaThroughputNoIommu, timing, trackedDma),
+    guestDmaSlowdown: dmaBaseline > 0 ? 1 - dmaTracked / dmaBaseline : 0,
+    dirtyReadNs: readNsOf(tracked),
   };
   return { config, summary, rounds };
 }

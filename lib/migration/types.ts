@@ -30,6 +30,16 @@ export interface Summary {
   translations: number;
   iotlbMisses: number;
   lostWrites: number;
+  /** The device's payload bytes/s while tracking is on (MODEL.md §12; 0 without requests). */
+  dmaThroughput: number;
+  /** The same workload's during the warm-up, before tracking starts. */
+  dmaThroughputBaseline: number;
+  /** The tracked phase's requests with no translation cost and no walker at all. */
+  dmaThroughputNoIommu: number;
+  /** 1 − dmaThroughput / dmaThroughputBaseline (0 without a baseline): the guest's cost. */
+  guestDmaSlowdown: number;
+  /** Time of every dirty read, ns (MODEL.md §13); the last one is in downtimeMs. */
+  dirtyReadNs: number;
 }
 
 export interface RoundRecord {
@@ -45,6 +55,10 @@ export interface RoundRecord {
   domainFlushes: number;
   splits: number;
   pageTableBytes: number;
+  /** The device's payload bytes/s over the round (0 for the stop-and-copy: no DMA). */
+  dmaThroughput: number;
+  /** Time of the dirty reads in the round (the one at its end), ns. */
+  readNs: number;
   stopAndCopy: boolean;
 }
 
@@ -73,4 +87,9 @@ export const SUMMARY_METRICS: readonly (keyof Summary)[] = [
   "translations",
   "iotlbMisses",
   "lostWrites",
+  "dmaThroughput",
+  "dmaThroughputBaseline",
+  "dmaThroughputNoIommu",
+  "guestDmaSlowdown",
+  "dirtyReadNs",
 ];

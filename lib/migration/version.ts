@@ -1,5 +1,5 @@
 // The engine's version as run keys use it: a release name plus a hash of the
-// engine's own sources (units, hw, config, iommu, tracking, workload,
+// engine's own sources (units, hw, config, iommu, workload, tracking, cost,
 // migration), tests, benchmarks, test utilities and test data excluded. Any
 // change to them changes every run key, so a stored result is never reused
 // for an engine that would compute it differently; no number to forget.
@@ -20,6 +20,7 @@ export const ENGINE_SOURCE_DIRS = [
   "iommu",
   "workload",
   "tracking",
+  "cost",
   "migration",
 ];
 

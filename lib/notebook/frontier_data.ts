@@ -213,9 +213,12 @@ export function overlapGroups(
     const rest = points.filter((p) => p.pageSize === size).sort((a, b) => a.x - b.x || a.y - b.y);
     while (rest.length) {
       const first = rest[0];
+      // `first` always joins its own group, whatever the tolerances (a
+      // negative one would otherwise leave rest as it is, forever).
       const group = rest.filter((p) =>
-        Math.abs(p.x - first.x) <= xRel * Math.max(Math.abs(first.x), Math.abs(p.x)) &&
-        Math.abs(p.y - first.y) <= yAbs
+        p === first ||
+        (Math.abs(p.x - first.x) <= xRel * Math.max(Math.abs(first.x), Math.abs(p.x)) &&
+          Math.abs(p.y - first.y) <= yAbs)
       );
       for (const p of group) rest.splice(rest.indexOf(p), 1);
       out.push(group.sort((a, b) => order.get(a)! - order.get(b)!));

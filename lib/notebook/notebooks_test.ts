@@ -83,7 +83,7 @@ Deno.test("notebookErrors and unexecutedCells read an executed notebook", () => 
   assert.deepEqual(unexecutedCells(nb), [2]);
 });
 
-/** The reading order; 08 is left for a later notebook. */
+/** The reading order. */
 const SET = [
   "01-quickstart",
   "02-frontier",
@@ -92,6 +92,7 @@ const SET = [
   "05-device-vs-iommu",
   "06-precopy",
   "07-validation",
+  "08-what-it-costs",
 ];
 
 Deno.test("the stored notebooks: no outputs, a parameters cell with quick, the Deno kernel, only lib/mod.ts", async () => {

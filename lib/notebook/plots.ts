@@ -1,8 +1,8 @@
 // The platform's figures, drawn with Observable Plot into linkedom and
 // returned as standalone SVG strings. frontierPlot is the headline: each
 // configuration on the plane of migration data transferred (x) against the
-// guest's IOTLB miss rate while tracking (y), faceted by IO page size
-// (MODEL.md); roundsPlot shows one migration's rounds against a model.
+// guest's IOTLB miss rate while tracking (y; or its DMA slowdown, MODEL §12),
+// faceted by IO page size (MODEL.md); roundsPlot shows one migration's rounds.
 
 import * as Plot from "@observablehq/plot";
 import type { RoundRecord, SimResult } from "../migration/types.ts";
@@ -40,9 +40,67 @@ const SPLIT_COLORS: Record<string, string> = {
 const MORE_COLORS = ["#efb118", "#a463f2", "#9c6b4e", "#ff8ab7", "#6cc5b0", "#97bbf5", "#9498a0"];
 const SYMBOLS = ["circle", "square", "triangle", "diamond", "star", "cross", "wye", "hexagon"];
 
+/** A y value in a tooltip: a percentage, or a duration in ms. */
+const msText = (v: number) =>
+  v >= 1000
+    ? `${+(v / 1000).toPrecision(3)} s`
+    : v >= 1
+    ? `${+v.toPrecision(3)} ms`
+    : `${+(v * 1000).toPrecision(3)} µs`;
+
+/**
+ * The cost on y: how it is named and written, and whether it has a
+ * tracking-off rule. The guest's cost (a fraction, in percent) or the
+ * downtime (ms): lower is better on every one, so the frontier stays Pareto.
+ */
+const Y_AXES = {
+  iotlbMissRate: {
+    label: "↑ Guest IOTLB miss rate while tracking (%)",
+    tooltip: "IOTLB miss rate",
+    caption: "IOTLB misses / translations of the device's DMA while dirty tracking is on",
+    title: "Dirty tracking: guest IOTLB cost vs migration data",
+    subtitle: "Splitting huge IO pages for 4 KiB tracking sends less data but costs the guest " +
+      "IOTLB misses",
+    baseline: true,
+    percent: true,
+    format: (v: number) => pct(v),
+  },
+  guestDmaSlowdown: {
+    label: "↑ Guest DMA slowdown while tracking (%)",
+    tooltip: "DMA slowdown",
+    caption: "1 − the device's modelled DMA throughput while tracking / before tracking " +
+      "(MODEL.md §12); 0 is tracking off",
+    title: "Dirty tracking: guest DMA slowdown vs migration data",
+    subtitle: "Splitting huge IO pages for 4 KiB tracking sends less data but costs the guest " +
+      "DMA throughput",
+    baseline: false,
+    percent: true,
+    format: (v: number) => pct(v),
+  },
+  downtimeMs: {
+    label: "↑ Downtime: stop-and-copy, last read and its flush (ms)",
+    tooltip: "downtime",
+    caption: "the stop-and-copy at the bandwidth plus the last dirty read and its flush, " +
+      "with the guest paused (MODEL.md §13)",
+    title: "Dirty tracking: downtime vs migration data",
+    subtitle: "Tracking at 4 KiB sends less data but makes the last dirty read walk 512 times " +
+      "the leaves",
+    baseline: false,
+    percent: false,
+    format: msText,
+  },
+} as const;
+
+type YAxis = (typeof Y_AXES)[keyof typeof Y_AXES];
+
 export interface FrontierPlotOptions {
   /** Metric on x (default "bytesTransferred"; "dirtyBytesTransferred" also fits). */
   x?: "bytesTransferred" | "dirtyBytesTransferred";
+  /**
+   * The cost on y: the guest's, "iotlbMissRate" (default) or "guestDmaSlowdown";
+   * or the migration's, "downtimeMs".
+   */
+  y?: keyof typeof Y_AXES;
   /** Where the data came from, for the caption (e.g. "sweep 3f2a in data/results.duckdb"). */
   source?: string;
   title?: string;
@@ -71,12 +129,18 @@ function convergenceText(p: ConfigPoint): string {
     "without meeting the downtime limit";
 }
 
-function tooltip(p: ConfigPoint, extra: string[], others: ConfigPoint[] = []): string {
+function tooltip(
+  p: ConfigPoint,
+  extra: string[],
+  others: ConfigPoint[] = [],
+  yAxis: YAxis = Y_AXES.iotlbMissRate,
+): string {
+  const fmt = yAxis.format;
   const lines = [
     `split ${p.split}, clear batch ${p.clearBatch}, IO page ${p.pageSizeLabel}`,
     `data sent: ${formatBytes(p.x)}` +
     (p.n > 1 ? ` (${formatBytes(p.xMin)} – ${formatBytes(p.xMax)})` : ""),
-    `IOTLB miss rate: ${pct(p.y)}` + (p.n > 1 ? ` (${pct(p.yMin)} – ${pct(p.yMax)})` : ""),
+    `${yAxis.tooltip}: ${fmt(p.y)}` + (p.n > 1 ? ` (${fmt(p.yMin)} – ${fmt(p.yMax)})` : ""),
     `runs (seeds): ${p.n}`,
   ];
   const conv = convergenceText(p);
@@ -365,11 +429,12 @@ function spotLabelMarks(sets: readonly LabelSet[]): Plot.Markish[] {
 
 // --- the frontier figure's layout: axes, legends, caption --------------------
 
-/** Facets by page size, x bytes on a base-2 log axis, y the miss rate in percent. */
+/** Facets by page size, x bytes on a base-2 log axis, y the guest's cost in percent. */
 function frontierAxes(
   xKey: NonNullable<FrontierPlotOptions["x"]>,
   xDomain: number[],
   facetLabels: string[],
+  yAxis: YAxis,
 ): Pick<Plot.PlotOptions, "fx" | "x" | "y"> {
   return {
     // Padding and an x inset keep the tick labels at the facets' shared
@@ -390,11 +455,11 @@ function frontierAxes(
       grid: true,
     },
     y: {
-      percent: true,
+      percent: yAxis.percent,
       zero: true,
       nice: true,
       grid: true,
-      label: "↑ Guest IOTLB miss rate while tracking (%)",
+      label: yAxis.label,
     },
   };
 }
@@ -453,6 +518,7 @@ function frontierCaption(
   points: readonly ConfigPoint[],
   o: {
     xKey: NonNullable<FrontierPlotOptions["x"]>;
+    yAxis: YAxis;
     spread: number;
     overlaps: boolean;
     notConverged: number;
@@ -466,7 +532,7 @@ function frontierCaption(
     ? "x: all bytes the migration sent (round 0 + pre-copy rounds + stop-and-copy), log scale"
     : "x: bytes sent after round 0 (pre-copy rounds + stop-and-copy), log scale";
   return captionText([
-    `${what}. y: IOTLB misses / translations of the device's DMA while dirty tracking is on.`,
+    `${what}. y: ${o.yAxis.caption}.`,
     `Each mark is one configuration, the mean of ${seeds.join("/")} seed(s)` +
     (o.spread ? "; rules span min–max over seeds." : "."),
     "Lower-left is better; the line joins each page size's non-dominated configurations.",
@@ -492,17 +558,24 @@ function frontierCaption(
  */
 export function frontierPlot(rows: RowsInput, options: FrontierPlotOptions = {}): string {
   const xKey = options.x ?? "bytesTransferred";
-  const points = aggregateConfigs(rows, { x: xKey, y: "iotlbMissRate" });
+  const yKey = options.y ?? "iotlbMissRate";
+  const yAxis: YAxis = Y_AXES[yKey];
+  const points = aggregateConfigs(rows, { x: xKey, y: yKey });
   if (points.length === 0) throw new Error("frontierPlot: no successful runs to plot");
   const width = options.width ?? 960;
   const document = newDocument();
   const enc = frontierEncoding(points);
   const frontiers = frontierByPageSize(points);
   const frontier = enc.facets.flatMap((s) => frontiers.get(s) ?? []);
-  const baselines = options.baseline === false ? [] : facetBaselines(points, enc.facets);
+  const baselines = options.baseline === false || !yAxis.baseline
+    ? []
+    : facetBaselines(points, enc.facets);
   const xDomain = byteLogDomain(points);
   const xFrac = logFraction(xDomain);
-  const yTop = Math.max(...points.map((p) => p.yMax), ...baselines.map((b) => b.baseline));
+  // The y extent from 0 (a slowdown can be slightly below 0: tracking may run
+  // faster than a cold warm-up).
+  const yTop = Math.max(0, ...points.map((p) => p.yMax), ...baselines.map((b) => b.baseline)) -
+    Math.min(0, ...points.map((p) => p.yMin));
   const spread = points.filter((p) => p.n > 1);
   const notConverged = points.filter(notAllConverged);
 
@@ -514,7 +587,7 @@ export function frontierPlot(rows: RowsInput, options: FrontierPlotOptions = {})
   const groups = overlapGroups(points, 0.01, 0.005 * yTop);
   const othersOf = new Map<ConfigPoint, ConfigPoint[]>();
   for (const g of groups) for (const p of g) othersOf.set(p, g.filter((o) => o !== p));
-  const title = (p: ConfigPoint) => tooltip(p, extra, othersOf.get(p));
+  const title = (p: ConfigPoint) => tooltip(p, extra, othersOf.get(p), yAxis);
 
   const plot = plotSvg(document, {
     width,
@@ -523,7 +596,7 @@ export function frontierPlot(rows: RowsInput, options: FrontierPlotOptions = {})
     marginRight: 28,
     marginBottom: 44,
     marginTop: 34,
-    ...frontierAxes(xKey, xDomain, enc.facetLabels),
+    ...frontierAxes(xKey, xDomain, enc.facetLabels, yAxis),
     color: { domain: enc.splits, range: enc.colors },
     symbol: { domain: enc.batches, range: enc.symbols },
     marks: [
@@ -537,9 +610,8 @@ export function frontierPlot(rows: RowsInput, options: FrontierPlotOptions = {})
     ],
   });
   return composeFigure(document, {
-    title: options.title ?? "Dirty tracking: guest IOTLB cost vs migration data",
-    subtitle: options.subtitle ??
-      "Splitting huge IO pages for 4 KiB tracking sends less data but costs the guest IOTLB misses",
+    title: options.title ?? yAxis.title,
+    subtitle: options.subtitle ?? yAxis.subtitle,
     legends: frontierLegends(document, enc, {
       baselines: baselines.length > 0,
       notConverged: notConverged.length > 0,
@@ -548,6 +620,7 @@ export function frontierPlot(rows: RowsInput, options: FrontierPlotOptions = {})
     plot,
     caption: frontierCaption(points, {
       xKey,
+      yAxis,
       spread: spread.length,
       overlaps: groups.some((g) => g.length > 1),
       notConverged: notConverged.length,

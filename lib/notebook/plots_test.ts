@@ -1,7 +1,7 @@
 // The figures tested by their data and SVG structure: facets, marks, legends,
-// tooltips and captions, convergence and overlap labels, and the positions of
-// the marks and the frontier line checked against the input through the axes'
-// own ticks (so a mark drawn at the wrong value fails).
+// tooltips and captions (with either guest cost on y), convergence and overlap
+// labels, and the positions of the marks and the frontier line checked against
+// the input through the axes' own ticks (so a mark drawn at the wrong value fails).
 
 import assert from "node:assert/strict";
 import { parseHTML } from "linkedom";
@@ -33,6 +33,7 @@ function grid() {
             bytesTransferred: 2 ** 32 + (i + 1) * 2 ** 26 * (3 - j) + k * 2 ** 20 + seed * 2 ** 18,
             iotlbMissRate: 0.01 * (1 + j) + 0.003 * k + 0.001 * seed,
             iotlbMissRateBaseline: 0.005 * (3 - i),
+            guestDmaSlowdown: 0.1 * j + 0.01 * seed,
             status: "ok",
           });
         }
@@ -111,6 +112,35 @@ Deno.test("frontierPlot: legends, axis labels, title, caption and tooltips", () 
   ) => p.textContent.startsWith("split lazy"));
   assert.equal(lazy.length, 9);
   for (const p of lazy) assert.equal(p.getAttribute("stroke"), "#3ca951");
+});
+
+Deno.test('frontierPlot: y "guestDmaSlowdown" puts the DMA slowdown on y, with no baseline', () => {
+  const doc = parse(frontierPlot(grid(), { y: "guestDmaSlowdown", source: "a unit test" }));
+  assert.equal(doc.querySelectorAll("g.configuration path").length, 27);
+  assert.equal(doc.querySelectorAll("g.baseline line").length, 0, "0 is tracking off");
+  const texts = [...doc.querySelectorAll("text")].map((t: Loose) => t.textContent);
+  assert.ok(texts.some((t: string) => t.includes("Guest DMA slowdown while tracking")));
+  assert.ok(!texts.some((t: string) => t.includes("Guest IOTLB miss rate")));
+  const titles = [...doc.querySelectorAll("g.configuration path title")].map((t: Loose) =>
+    t.textContent
+  );
+  const eager = titles.find((t: string) =>
+    t.startsWith("split eager, clear batch 1, IO page 4KiB")
+  );
+  // mean of 0.1 + 0.01·seed over seeds 1 and 2.
+  assert.match(eager, /DMA slowdown: 11\.5% \(11% – 12%\)/);
+  // The downtime on y instead: in ms, not percent, and no baseline either.
+  const rows = grid().map((r) => ({ ...r, downtimeMs: 50 + 10 * r.seed }));
+  const dt = parse(frontierPlot(rows, { y: "downtimeMs" }));
+  const dtTexts = [...dt.querySelectorAll("text")].map((t: Loose) => t.textContent);
+  assert.ok(dtTexts.some((t: string) => t.includes("Downtime: stop-and-copy, last read")));
+  const dtTitle = [...dt.querySelectorAll("g.configuration path title")][0].textContent;
+  assert.match(dtTitle, /downtime: 65 ms \(60 ms – 70 ms\)/);
+  assert.equal(dt.querySelectorAll("g.baseline line").length, 0);
+  // Tracking a hair faster than a cold warm-up: every slowdown ≤ 0 still draws.
+  const flat = grid().map((r) => ({ ...r, guestDmaSlowdown: -1e-4 * r.seed }));
+  const f = parse(frontierPlot(flat, { y: "guestDmaSlowdown" }));
+  assert.equal(f.querySelectorAll("g.configuration path").length, 27);
 });
 
 /** A tick label's bytes: "4.2 GiB" → 4.2 · 2³⁰. */

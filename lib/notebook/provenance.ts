@@ -87,7 +87,7 @@ export interface QueryableSweep {
 export async function sweepRounds(result: QueryableSweep): Promise<Record<string, unknown>[]> {
   if (!/^[\w-]+$/.test(result.sweepId)) throw new Error(`bad sweep id ${result.sweepId}`);
   const t = await result.query(
-    `SELECT ro.*, COLUMNS(c -> c SIMILAR TO '(guest|iommu|tracking|workload|migration)_.*' ` +
+    `SELECT ro.*, COLUMNS(c -> c SIMILAR TO '(guest|iommu|tracking|workload|dma|migration)_.*' ` +
       `OR c = 'seed') FROM sweep_points p JOIN runs ru USING (run_key) ` +
       `JOIN rounds ro USING (run_key) WHERE p.sweep_id = '${result.sweepId}' ` +
       `ORDER BY p.point, ro.round`,

@@ -29,6 +29,11 @@ export const METRIC_AGGREGATES: Record<keyof Summary, MetricAggregate> = {
   translations: "mean",
   iotlbMisses: "mean",
   lostWrites: "mean",
+  dmaThroughput: "mean",
+  dmaThroughputBaseline: "mean",
+  dmaThroughputNoIommu: "mean",
+  guestDmaSlowdown: "mean",
+  dirtyReadNs: "mean",
 };
 
 /** Metric column names, in the store's order. */
@@ -39,7 +44,7 @@ export const METRICS = Object.keys(METRIC_AGGREGATES) as (keyof Summary)[];
  * flattened config leaf but the seed (iommu_pageSize, tracking_split, ...). A
  * configuration is one value of these; its seeds are its runs.
  */
-export const CONFIG_COLUMNS_PATTERN = "^(guest|iommu|tracking|workload|migration)_";
+export const CONFIG_COLUMNS_PATTERN = "^(guest|iommu|tracking|workload|dma|migration)_";
 
 /** True for a runs-table column that holds a config leaf (the seed included). */
 export function isConfigColumn(name: string): boolean {

@@ -38,6 +38,11 @@ export const METRIC_TYPES: Record<keyof Summary, SqlType> = {
   translations: "DOUBLE",
   iotlbMisses: "DOUBLE",
   lostWrites: "DOUBLE",
+  dmaThroughput: "DOUBLE",
+  dmaThroughputBaseline: "DOUBLE",
+  dmaThroughputNoIommu: "DOUBLE",
+  guestDmaSlowdown: "DOUBLE",
+  dirtyReadNs: "DOUBLE",
 };
 
 /** Every RoundRecord field, under its own name. */
@@ -53,6 +58,8 @@ export const ROUND_TYPES: Record<keyof RoundRecord, SqlType> = {
   domainFlushes: "DOUBLE",
   splits: "DOUBLE",
   pageTableBytes: "DOUBLE",
+  dmaThroughput: "DOUBLE",
+  readNs: "DOUBLE",
   stopAndCopy: "BOOLEAN",
 };
 

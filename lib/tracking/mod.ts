@@ -6,4 +6,4 @@ export { createSplitPolicy, SPLIT_POLICIES, type SplitPolicy } from "./split.ts"
 export { createDeviceTracker } from "./device.ts";
 export { createTracker, type TrackerContext } from "./trackers.ts";
 export { popcount } from "./bitmap.ts";
-export { clearPolicyOf, domainFromConfig, domainOptions } from "./domain_options.ts";
+export { clearPolicyOf, domainFromConfig, domainOptions, isUnsafeClear } from "./domain_options.ts";

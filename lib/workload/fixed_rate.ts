@@ -15,6 +15,8 @@ export interface OpSource {
   emit(batch: DmaBatch, start: number, n: number): void;
   /** Ranges that contain every access (see WorkloadGenerator.ranges). */
   readonly ranges: readonly IovaRange[];
+  /** Payload bytes of every operation emitted so far (Σ length). */
+  readonly emittedBytes: number;
 }
 
 const TWO_POW_32 = 4294967296;
@@ -106,6 +108,10 @@ export class FixedRateGenerator implements WorkloadGenerator {
 
   get issued(): number {
     return this.next;
+  }
+
+  get issuedBytes(): number {
+    return this.source.emittedBytes;
   }
 
   get ranges(): readonly IovaRange[] {

@@ -32,6 +32,12 @@ export function mergeRanges(ranges: readonly IovaRange[]): IovaRange[] {
 
 export class MixSource implements OpSource {
   readonly ranges: readonly IovaRange[];
+  /** Every operation is one of a part's, so the parts' bytes add up. */
+  get emittedBytes(): number {
+    let s = 0;
+    for (const src of this.sources) s += src.emittedBytes;
+    return s;
+  }
   private readonly sources: OpSource[];
   /** Part j takes the draws r < bounds[j] (and ≥ bounds[j − 1]); the last bound is 2^32. */
   private readonly bounds: Float64Array;

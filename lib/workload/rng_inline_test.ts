@@ -102,6 +102,9 @@ function marker(part: number): OpSource {
   let count = 0;
   return {
     ranges: [],
+    get emittedBytes() {
+      return count; // one byte an operation
+    },
     emit(batch, start, n) {
       for (let i = start; i < start + n; i++) {
         batch.iova[i] = part * 1e9 + count++;

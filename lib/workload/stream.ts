@@ -9,6 +9,7 @@ import type { DmaBatch, IovaRange } from "./types.ts";
 
 export class StreamSource implements OpSource {
   readonly ranges: readonly IovaRange[];
+  emittedBytes = 0;
   private readonly slots: number;
   private readonly writes: Rng;
   private readonly threshold: number;
@@ -35,6 +36,7 @@ export class StreamSource implements OpSource {
     }
     this.slot = slot;
     batch.length.fill(accessSize, start, end);
+    this.emittedBytes += n * accessSize;
     fillWrites(this.writes, batch.write, start, n, this.threshold);
   }
 }

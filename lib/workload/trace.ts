@@ -26,6 +26,7 @@ export class TraceGenerator implements WorkloadGenerator {
   private row = 0;
   private repetition = 0;
   private count = 0;
+  private bytes = 0;
 
   constructor(private readonly trace: TraceData, private readonly loop: boolean) {
     const period = tracePeriodNs(trace);
@@ -55,6 +56,10 @@ export class TraceGenerator implements WorkloadGenerator {
     return this.count;
   }
 
+  get issuedBytes(): number {
+    return this.bytes;
+  }
+
   fill(batch: WorkloadBatch, untilNs: number): number {
     if (Number.isNaN(untilNs)) throw new RangeError("fill: untilNs is NaN");
     const capacity = batchCapacity(batch);
@@ -63,7 +68,7 @@ export class TraceGenerator implements WorkloadGenerator {
     const loop = this.loop, period = this.periodNs;
     let row = this.row, repetition = this.repetition;
     let shift = repetition * period;
-    let n = 0;
+    let n = 0, bytes = 0;
     while (n < capacity) {
       if (row === rows) {
         if (!loop) break;
@@ -75,6 +80,7 @@ export class TraceGenerator implements WorkloadGenerator {
       if (!(t < untilNs)) break;
       batch.iova[n] = iova[row];
       batch.length[n] = length[row];
+      bytes += length[row];
       batch.write[n] = write[row];
       if (times !== undefined) times[n] = t;
       n++;
@@ -85,6 +91,7 @@ export class TraceGenerator implements WorkloadGenerator {
     this.row = row;
     this.repetition = repetition;
     this.count += n;
+    this.bytes += bytes;
     return n;
   }
 }

@@ -33,6 +33,11 @@ export interface WorkloadGenerator {
   /** Operations issued so far. */
   readonly issued: number;
   /**
+   * Payload bytes of those operations (Σ length): the device's DMA
+   * throughput counters (lib/cost/dma.ts), kept per batch, not per access.
+   */
+  readonly issuedBytes: number;
+  /**
    * Sorted, disjoint IOVA ranges that contain every byte an operation may
    * touch (a superset for `trace` and `mix`; the device's DMA footprint).
    */

@@ -26,6 +26,7 @@ function redrawSlot(rng: Rng, slots: number, reject: number): number {
 
 export class UniformSource implements OpSource {
   readonly ranges: readonly IovaRange[];
+  emittedBytes = 0;
   private readonly slots: number;
   private readonly address: Rng;
   private readonly writes: Rng;
@@ -168,5 +169,6 @@ export class UniformSource implements OpSource {
     wr.s2 = w2;
     wr.s3 = w3;
     batch.length.fill(accessSize, start, end);
+    this.emittedBytes += n * accessSize;
   }
 }

@@ -125,6 +125,7 @@ function guideIndex(draw: number, table: ZipfTable): number {
 
 export class ZipfSource implements OpSource {
   readonly ranges: readonly IovaRange[];
+  emittedBytes = 0;
   readonly pages: number;
   private readonly table: ZipfTable | null;
   /** The page of each table rank (headPage[i] for rank i + 1), permutation applied. */
@@ -195,6 +196,7 @@ export class ZipfSource implements OpSource {
 
   emit(batch: DmaBatch, start: number, n: number): void {
     batch.length.fill(this.c.accessSize, start, start + n);
+    this.emittedBytes += n * this.c.accessSize;
     if (this.table === null) {
       this.emitUniform(batch, start, n);
       fillWrites(this.writes, batch.write, start, n, this.threshold);

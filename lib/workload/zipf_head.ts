@@ -23,8 +23,23 @@ import {
   PIECE_EPS,
   PIECE_LIMIT,
   PIECE_STRIDE,
+  type ZipfSampler,
 } from "./zipf_tail.ts";
-import type { ZipfTable } from "./zipf.ts";
+
+/**
+ * What the head reads of a ZipfTable (zipf.ts), by shape: zipf.ts imports
+ * this file, so naming the class here would make the two files import each
+ * other, which lib/layers_test.ts forbids even for types.
+ */
+export interface ZipfTableView {
+  readonly s: number;
+  readonly headRanks: number;
+  readonly headMass: number;
+  readonly pHead: number;
+  readonly cdf: Float64Array;
+  readonly guide: Int32Array;
+  readonly tail: ZipfSampler | null;
+}
 
 /** Bits of U's top (of the first draw's 27) that index the cell table. */
 export const CELL_BITS = 14;
@@ -82,7 +97,7 @@ export class ZipfHead {
   /** Pieces of H⁻¹ for tail draws, piece j for the cells whose entry is −(4j + 2). */
   readonly tailPieces: Float64Array;
 
-  constructor(table: ZipfTable, headPage: Uint32Array) {
+  constructor(table: ZipfTableView, headPage: Uint32Array) {
     const { cdf, pHead, headRanks: m, s } = table;
     const holds = (i: number, u: number) => cdf[i] <= (u * TWO_POW_MINUS_53) / pHead;
     const t = this.t = new Float64Array(m + 1).fill(Infinity);
@@ -239,7 +254,7 @@ export function coldIndex(head: ZipfHead, draw: number): number {
  * piece, or 0 where the bound does not prove that table.sample(u, ·) would
  * give it. The pass has this inlined.
  */
-export function tailRank(head: ZipfHead, table: ZipfTable, draw: number): number {
+export function tailRank(head: ZipfHead, table: ZipfTableView, draw: number): number {
   const tail = table.tail, p = head.tailPieces;
   if (tail === null || p.length === 0) return 0;
   const e = head.cell[Math.floor(draw / 2 ** (53 - CELL_BITS))];
@@ -261,7 +276,7 @@ export function tailRank(head: ZipfHead, table: ZipfTable, draw: number): number
  * rounds into may start at a larger index when v is just below g/length as
  * rounded; check the least such v of every cell.
  */
-function guideAgrees(table: ZipfTable): boolean {
+function guideAgrees(table: ZipfTableView): boolean {
   const { cdf, guide } = table;
   const cells = guide.length;
   if ((cells & (cells - 1)) === 0) return true;
