@@ -20,8 +20,8 @@ export class DmaState {
   tracking = false;
   /** Tests and the naive benchmark set this to run every access through the general path. */
   forceGeneralPath = false;
+  /** The write log's bitmap (Domain.attachWriteLog): bit p & 7 of byte p >> 3 for 4 KiB page p. */
   writeLog: Uint8Array | null = null;
-  writeLogMask = 0;
   hits = 0;
   misses = 0;
   /** Memory accesses of walks and of A/D updates. */
@@ -57,7 +57,7 @@ export function checkBatch(batch: DmaBatch, count: number): void {
 /**
  * The IOVA below which the hot loops run inline: a 4 KiB page number (pfn)
  * fits an int32, the region directory has an entry and (if a log is
- * attached) the log has a byte. 0 when everything goes the general path.
+ * attached) the log has a bit. 0 when everything goes the general path.
  */
 export function fastLimit(s: DmaState): number {
   const log = s.writeLog;
@@ -65,5 +65,5 @@ export function fastLimit(s: DmaState): number {
     ? 0
     : log === null
     ? s.pt.dirLimit
-    : Math.min(s.pt.dirLimit, log.length * BASE_PAGE);
+    : Math.min(s.pt.dirLimit, log.length * 8 * BASE_PAGE);
 }

@@ -47,8 +47,7 @@ function train(
     walk ? new LruTable(4, 2) : null,
   );
   s.structureChanged();
-  s.writeLog = new Uint8Array((8 * MiB) / (4 * KiB));
-  s.writeLogMask = 1;
+  s.writeLog = new Uint8Array((8 * MiB) / (4 * KiB) / 8);
   const ops: [number, number, boolean][] = [];
   for (let k = 0; k < 24; k++) {
     ops.push([(k % 12) * 4 * KiB, 4 * KiB, k % 3 === 0]); // 4 KiB leaves: misses, then hits

@@ -53,8 +53,7 @@ export function dmaWide(s: DmaState, batch: DmaBatch, count: number): void {
   const tlbLeaf = s.tlbLeaf; // slot, or ~slot once the entry caches D set
   const logOn = s.writeLog !== null;
   const log = s.writeLog ?? NO_LOG; // one type for V8 either way
-  const logPages = log.length | 0;
-  const logMask = s.writeLogMask | 0;
+  const logPages = log.length * 8; // a bit a page
   const limit = +fastLimit(s);
   const levels = pt.levels | 0;
   const dOnWrite = s.tracking ? 4 : 0; // F_D
@@ -104,7 +103,7 @@ export function dmaWide(s: DmaState, batch: DmaBatch, count: number): void {
         const shift = 9 * code; // vpn = pfn >>> shift
         const write = wr[i] !== 0;
         // A write beyond its page: past the leaf's end the general path
-        // splits it; its log bytes are the outer loop's (as is a log too short).
+        // splits it; its log bits are the outer loop's (as is a log too short).
         const inPage = len <= 4096 - off;
         if (!inPage) {
           if ((pfn & ((1 << shift) - 1)) * 4096 + off + len > 4096 << shift) break;
@@ -214,7 +213,7 @@ export function dmaWide(s: DmaState, batch: DmaBatch, count: number): void {
           tlbLeaf[entry] = (ne & 4) !== 0 ? ~slot : slot;
         }
         if (write && logOn) {
-          if (inPage) log[pfn] |= logMask; // pfn < logPages: iova < limit
+          if (inPage) log[pfn >>> 3] |= 1 << (pfn & 7); // pfn < logPages: iova < limit
           else {
             logLast = Math.floor((iova + len - 1) * (1 / 4096));
             break; // translated; the outer loop marks its pages
@@ -225,7 +224,7 @@ export function dmaWide(s: DmaState, batch: DmaBatch, count: number): void {
       if (i >= count) break;
       if (logLast >= 0) {
         // pages of a write that crossed a page inside its leaf
-        for (let p = Math.floor(iovas[i] / 4096); p <= logLast; p++) log[p] |= logMask;
+        for (let p = Math.floor(iovas[i] / 4096); p <= logLast; p++) log[p >>> 3] |= 1 << (p & 7);
         logLast = -1;
         done++;
         i++;

@@ -179,12 +179,8 @@ export class IommuDomain implements Domain {
 
   // --- DMA ---------------------------------------------------------------------
 
-  attachWriteLog(log: Uint8Array | null, mask: number): void {
-    if (log !== null && !(Number.isInteger(mask) && mask > 0 && mask <= 0xff)) {
-      throw new Error(`attachWriteLog: mask ${mask} must be an integer in 1..255`);
-    }
-    this.state.writeLog = log;
-    this.state.writeLogMask = log === null ? 0 : mask;
+  attachWriteLog(bitmap: Uint8Array | null): void {
+    this.state.writeLog = bitmap;
   }
 
   dma(iova: number, length: number, write: boolean): void {

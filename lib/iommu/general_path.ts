@@ -107,10 +107,10 @@ export function walkReads(s: DmaState, hi: number, lo: number, leafLevel: number
 export function logWrite(s: DmaState, iova: number, len: number): void {
   const log = s.writeLog!;
   const pLast = Math.floor((iova + len - 1) * INV_PAGE);
-  if (pLast >= log.length) {
+  if (pLast >= log.length * 8) {
     throw new RangeError(
-      `write log of ${log.length} pages is too short for a write at IOVA ${hex(iova)}`,
+      `write log of ${log.length * 8} pages is too short for a write at IOVA ${hex(iova)}`,
     );
   }
-  for (let p = Math.floor(iova * INV_PAGE); p <= pLast; p++) log[p] |= s.writeLogMask;
+  for (let p = Math.floor(iova * INV_PAGE); p <= pLast; p++) log[Math.floor(p / 8)] |= 1 << (p % 8);
 }

@@ -89,8 +89,8 @@ function lostPages(
   });
   d.map(0, memory, pageSize);
   d.setDirtyTracking(true);
-  const log = new Uint8Array(memory / 4096);
-  d.attachWriteLog(log, 1);
+  const log = new Uint8Array(memory / 4096 / 8);
+  d.attachWriteLog(log);
   let lost = 0;
   for (const [i, step] of steps.entries()) {
     for (const p of step.writes) d.dma(p * 4096 + 8, 16, true);
@@ -101,8 +101,8 @@ function lostPages(
       pageSize: 4096,
       onDirtyLeaf: lazySplit ? (iova, size) => size > 4096 && d.split(iova, size, 4096) : undefined,
     });
-    for (let p = 0; p < log.length; p++) {
-      if (log[p] && !(bm[p >> 3] & (1 << (p & 7)))) lost++;
+    for (let p = 0; p < memory / 4096; p++) {
+      if (log[p >> 3] & (1 << (p & 7)) && !(bm[p >> 3] & (1 << (p & 7)))) lost++;
     }
     log.fill(0);
   }
@@ -260,7 +260,7 @@ class RefDomain {
   ) {
     this.tlb = new RefCache(iotlb.entries, iotlb.ways);
     this.walk = walkCache ? new RefCache(walkCache.entries, walkCache.ways) : null;
-    this.log = new Uint8Array(memory / 4096);
+    this.log = new Uint8Array(memory / 4096 / 8);
   }
 
   /** The leaf that maps `iova`: [its IOVA, it]. */
@@ -372,7 +372,7 @@ class RefDomain {
     }
     if (write) {
       for (let p = Math.floor(iova / 4096); p < Math.ceil((iova + len) / 4096); p++) {
-        this.log[p] = 1;
+        this.log[p >> 3] |= 1 << (p & 7);
       }
     }
   }
@@ -535,8 +535,8 @@ function checkAgainstReference(
     d.forceGeneralPath = general;
     d.map(0, memory, pageSize);
     d.setDirtyTracking(true);
-    const log = new Uint8Array(memory / 4096);
-    d.attachWriteLog(log, 1);
+    const log = new Uint8Array(memory / 4096 / 8);
+    d.attachWriteLog(log);
     return { d, log };
   };
   const { d: fast, log: fastLog } = mk(false);

@@ -85,10 +85,11 @@ export interface Domain {
   stats(): IommuStats;
   /**
    * Ground truth for the verifier and device-side tracking: every DMA write
-   * ORs `mask` into log[iova >> 12] for each 4 KiB page it touches. One log
-   * at a time; pass null to detach.
+   * sets the bit of each 4 KiB page p it touches, bit p & 7 of bitmap[p >> 3]
+   * (the kernel's bitmap layout); the domain never clears one. One bitmap at
+   * a time; pass null to detach.
    */
-  attachWriteLog(log: Uint8Array | null, mask: number): void;
+  attachWriteLog(bitmap: Uint8Array | null): void;
   /** The leaf that translates `iova`, or null; a pure page-table read. */
   lookup(iova: number): LeafInfo | null;
   /** The leaves overlapping [iova, iova+length) (default: everything), in IOVA order. */

@@ -10,8 +10,7 @@ import type { DmaBatch, Domain, IommuStats } from "../iommu/mod.ts";
 import {
   createTracker,
   domainOptions,
-  LOG_WRITTEN_SINCE_COPY,
-  LOG_WRITTEN_SINCE_REPORT,
+  WriteLog,
 } from "../tracking/mod.ts";
 import { createWorkload } from "../workload/mod.ts";
 import type { WorkloadGenerator } from "../workload/types.ts";
@@ -92,12 +91,9 @@ export async function simulate(
 
   const domain = createDomain(domainOptions(config));
   domain.map(0, memory, config.iommu.pageSize);
-  const log = new Uint8Array(memory / 4096);
+  const log = new WriteLog(memory / 4096, { report: config.tracking.mode === "device" });
   const tracker = createTracker({ config, domain, log });
-  domain.attachWriteLog(
-    log,
-    LOG_WRITTEN_SINCE_COPY | (tracker.mode === "device" ? LOG_WRITTEN_SINCE_REPORT : 0),
-  );
+  domain.attachWriteLog(log.marks);
   const workload = await createWorkload(config.workload, {
     seed: config.seed,
     guestMemory: memory,

@@ -6,7 +6,7 @@
 // of the tracked ranges counts as dirty. No split and no IOTLB flush.
 
 import type { DirtyReport, Tracker } from "./types.ts";
-import { LOG_WRITTEN_SINCE_REPORT } from "./types.ts";
+import type { WriteLog } from "./write_log.ts";
 
 import type { IovaRange } from "../workload/types.ts";
 
@@ -39,8 +39,8 @@ export function mergeRanges(ranges: readonly IovaRange[], maxRanges: number): Io
 }
 
 export interface DeviceTrackerOptions {
-  /** Per-4 KiB-page write log shared with the domain (bit LOG_WRITTEN_SINCE_REPORT). */
-  log: Uint8Array;
+  /** The write log the domain marks: made with `{ report: true }`, this reads its since-report plane. */
+  log: WriteLog;
   /** The DMA-mapped ranges the VMM asks the device to track. */
   ranges: readonly IovaRange[];
   pageSize: number;
@@ -61,12 +61,16 @@ export function createDeviceTracker(
     throw new Error(`device page size ${o.pageSize} is not a power of two >= 4096`);
   }
   const tracked = mergeRanges(o.ranges, o.maxRanges);
-  const pages4k = o.log.length;
+  const log = o.log;
+  const plane = log.sinceReport;
+  if (plane === null) {
+    throw new Error("createDeviceTracker: the write log has no since-report plane ({ report: true })");
+  }
+  const pages4k = log.pages;
   const per = o.pageSize / 4096; // 4 KiB pages per device page
   const devPages = Math.ceil(pages4k / per);
   const devDirty = new Uint8Array(devPages);
   const stats = { overflows: 0 };
-  const clearBit = ~LOG_WRITTEN_SINCE_REPORT & 0xff;
 
   function inTracked(page4k: number): boolean {
     const a = page4k * 4096;
@@ -78,20 +82,25 @@ export function createDeviceTracker(
     mode: "device",
     stats,
     start() {
-      for (let p = 0; p < pages4k; p++) o.log[p] &= clearBit;
+      log.sync();
+      plane.fill(0);
     },
     report(): DirtyReport {
+      log.sync();
       devDirty.fill(0);
       let distinct = 0;
-      const log = o.log;
-      for (let p = 0; p < pages4k; p++) {
-        if ((log[p] & LOG_WRITTEN_SINCE_REPORT) === 0) continue;
-        log[p] &= clearBit;
-        if (!inTracked(p)) continue; // the device logs only what it was asked to track
-        const d = (p / per) | 0;
-        if (devDirty[d] === 0) {
-          devDirty[d] = 1;
-          distinct++;
+      for (let i = 0; i < plane.length; i++) {
+        const b = plane[i];
+        if (b === 0) continue;
+        plane[i] = 0;
+        for (let j = 0; j < 8; j++) {
+          const p = i * 8 + j;
+          if (((b >> j) & 1) === 0 || !inTracked(p)) continue; // the device logs only what it was asked to track
+          const d = (p / per) | 0;
+          if (devDirty[d] === 0) {
+            devDirty[d] = 1;
+            distinct++;
+          }
         }
       }
       const overflow = o.kind === "ring" && distinct > o.ringEntries;

@@ -10,12 +10,13 @@ import { popcount } from "./bitmap.ts";
 import { createDeviceTracker } from "./device.ts";
 import { createSplitPolicy } from "./split.ts";
 import type { DirtyReport, Tracker } from "./types.ts";
+import type { WriteLog } from "./write_log.ts";
 
 export interface TrackerContext {
   config: RunConfig;
   domain: Domain;
-  /** Per-4 KiB-page write log shared with the domain. */
-  log: Uint8Array;
+  /** The write log the domain marks (a device tracker reads its since-report plane). */
+  log: WriteLog;
 }
 
 function iommuTracker({ config, domain }: TrackerContext): Tracker {

@@ -10,7 +10,7 @@ import { createDomain } from "../iommu/mod.ts";
 import { domainOptions } from "./domain_options.ts";
 import { createTracker } from "./trackers.ts";
 import { mergeRanges } from "./device.ts";
-import { LOG_WRITTEN_SINCE_COPY, LOG_WRITTEN_SINCE_REPORT } from "./types.ts";
+import { WriteLog } from "./write_log.ts";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -20,9 +20,9 @@ function setup(input: Record<string, unknown>) {
   const config = parseConfig({ guest: { memory: 64 * MiB }, ...input });
   const domain = createDomain(domainOptions(config));
   domain.map(0, config.guest.memory, config.iommu.pageSize);
-  const log = new Uint8Array(config.guest.memory / 4096);
+  const log = new WriteLog(config.guest.memory / 4096, { report: true });
   const tracker = createTracker({ config, domain, log });
-  domain.attachWriteLog(log, LOG_WRITTEN_SINCE_COPY | LOG_WRITTEN_SINCE_REPORT);
+  domain.attachWriteLog(log.marks);
   tracker.start();
   /** One 64-byte write in each 2 MiB region, at 4 KiB page `page` of it. */
   const writeEachRegion = (page: number) => {

@@ -3,10 +3,6 @@
 // bits, the device's own log, or nothing). The migration loop owns the clock;
 // trackers only react to start, report and stop.
 
-/** Bits of the shared per-4 KiB-page write log (see Domain.attachWriteLog). */
-export const LOG_WRITTEN_SINCE_COPY = 1; // the verifier's ground truth
-export const LOG_WRITTEN_SINCE_REPORT = 2; // the device's own write log
-
 export interface DirtyReport {
   /** One bit per 4 KiB page of guest memory, kernel bitmap layout (bit k&7 of byte k>>3). */
   bitmap: Uint8Array;
