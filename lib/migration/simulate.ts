@@ -7,11 +7,7 @@
 import { parseConfig, type RunConfig } from "../config/mod.ts";
 import { createDomain, diffStats } from "../iommu/mod.ts";
 import type { DmaBatch, Domain, IommuStats } from "../iommu/mod.ts";
-import {
-  createTracker,
-  domainOptions,
-  WriteLog,
-} from "../tracking/mod.ts";
+import { createTracker, domainOptions, WriteLog } from "../tracking/mod.ts";
 import { createWorkload } from "../workload/mod.ts";
 import type { WorkloadGenerator } from "../workload/types.ts";
 import {

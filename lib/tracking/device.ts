@@ -64,7 +64,9 @@ export function createDeviceTracker(
   const log = o.log;
   const plane = log.sinceReport;
   if (plane === null) {
-    throw new Error("createDeviceTracker: the write log has no since-report plane ({ report: true })");
+    throw new Error(
+      "createDeviceTracker: the write log has no since-report plane ({ report: true })",
+    );
   }
   const pages4k = log.pages;
   const per = o.pageSize / 4096; // 4 KiB pages per device page

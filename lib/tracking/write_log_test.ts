@@ -22,9 +22,7 @@ Deno.test("property: each plane holds what a flag of its own per page would", ()
             copy[p] = report[p] = 1;
           } else {
             log.sync();
-            const [plane, flags] = op === 2
-              ? [log.sinceCopy, copy]
-              : [log.sinceReport!, report];
+            const [plane, flags] = op === 2 ? [log.sinceCopy, copy] : [log.sinceReport!, report];
             for (let q = 0; q < pages; q++) assert.equal(bit(plane, q), flags[q], `page ${q}`);
             plane[p >> 3] &= ~(1 << (p & 7)); // this reader clears page p
             flags[p] = 0;
