@@ -22,7 +22,13 @@ import {
 import type { RoundRecord, SimResult, Summary } from "./types.ts";
 import { Verifier } from "./verifier.ts";
 
-const BATCH = 1 << 16;
+/**
+ * Operations a fill hands the domain. Small enough that the batch's arrays
+ * (13 bytes an operation) stay in L1/L2 beside the page table and the write
+ * log: 4,096 ran simulate() ~7 % faster than 65,536 (paired rounds, issue 15).
+ * Results do not depend on it (the golden points are the same for both).
+ */
+export const SIM_BATCH = 1 << 12;
 const NS_PER_MS = 1e6;
 
 const rate = (misses: number, translations: number) => translations > 0 ? misses / translations : 0;
@@ -57,15 +63,15 @@ function throughput(
 /** Runs the workload through the domain until simulated time `untilNs`. */
 function runner(domain: Domain, workload: WorkloadGenerator) {
   const batch: DmaBatch = {
-    iova: new Float64Array(BATCH),
-    length: new Uint32Array(BATCH),
-    write: new Uint8Array(BATCH),
+    iova: new Float64Array(SIM_BATCH),
+    length: new Uint32Array(SIM_BATCH),
+    write: new Uint8Array(SIM_BATCH),
   };
   return (untilNs: number) => {
     for (;;) {
       const n = workload.fill(batch, untilNs);
       if (n > 0) domain.dmaBatch(batch, n);
-      if (n < BATCH) return;
+      if (n < SIM_BATCH) return;
     }
   };
 }

@@ -29,7 +29,7 @@ import { parseConfig } from "../config/mod.ts";
 import { domainOptions } from "../tracking/mod.ts";
 import { createWorkload } from "../workload/mod.ts";
 import type { WorkloadGenerator } from "../workload/types.ts";
-import { simulate } from "./simulate.ts";
+import { SIM_BATCH, simulate } from "./simulate.ts";
 
 /** The hot path's shape as a run: round 0 lasts one simulated second at `accesses` writes/s. */
 export function uniformConfig(accesses: number, seed = 1) {
@@ -67,7 +67,7 @@ export async function benchSimulateVsC(
   opts: { accesses?: number; rounds?: number } = {},
 ): Promise<BenchRow[]> {
   const accesses = opts.accesses ?? 8_000_000;
-  const rounds = opts.rounds ?? 7;
+  const rounds = opts.rounds ?? 11;
   const batch: DmaBatch = {
     iova: new Float64Array(BATCH),
     length: new Uint32Array(BATCH).fill(4096),
@@ -80,12 +80,18 @@ export async function benchSimulateVsC(
   if (bin) runReference(bin, 1_000_000);
   const sim: number[] = [], hot: number[] = [], c: number[] = [];
   let translations = 0;
+  // The order alternates (C, simulate, hot path; then the reverse), so
+  // simulate() always runs next to its C partner: this VM's speed swings
+  // ~2x over a fraction of a second.
   for (let r = 0; r < rounds; r++) {
-    if (bin) c.push(runReference(bin, accesses).accessesPerSecond);
-    hot.push(runEngine(bare, accesses, batch, 11 + r));
+    const runC = () => bin && c.push(runReference(bin, accesses).accessesPerSecond);
+    if (r % 2 === 0) runC();
+    else hot.push(runEngine(bare, accesses, batch, 11 + r));
     const s = await timedSimulate(uniformConfig(accesses, r + 1));
     sim.push(s.rate);
     translations = s.translations;
+    if (r % 2 === 0) hot.push(runEngine(bare, accesses, batch, 11 + r));
+    else runC();
   }
   const rows: BenchRow[] = [
     { name: "bare IOMMU hot path (dmaBatch, write log)", value: median(hot), unit: "accesses/s" },
@@ -244,7 +250,7 @@ export async function benchSimulateDemo(opts: { rounds?: number } = {}): Promise
   const rounds = opts.rounds ?? 5;
   const config = parseConfig(DEMO_POINT);
   const rec = await recordRun(config); // also the warm-up
-  const capacity = 1 << 16; // simulate()'s batch
+  const capacity = SIM_BATCH;
   const check = await replay(config, rec.events, capacity);
   if (JSON.stringify(check.stats) !== JSON.stringify(rec.stats)) {
     throw new Error(
