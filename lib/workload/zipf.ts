@@ -5,8 +5,8 @@
 // variates from an empirical distribution", AIIE Trans. 6(2), 1974; L.
 // Devroye, Non-Uniform Random Variate Generation, 1986, §III.2.4). Ranks
 // beyond M come from rejection-inversion (zipf_tail.ts). s = 0 is uniform
-// over the pages. The hot loop first looks the uniform's top 18 bits up in a
-// table of 2^18 cells that holds the page itself wherever the whole cell
+// over the pages. The hot loop first looks the uniform's top 14 bits up in a
+// table of 2^14 cells that holds the page itself wherever the whole cell
 // draws one rank (the search is monotone in the uniform, so its two ends
 // decide), and searches only in the others; tail ranks take the sampler's
 // proven polynomial where it can: the same pages for the same draws.
