@@ -39,9 +39,10 @@ export function onePerConfig(plan: SweepPlan): SweepPlan {
 /**
  * DEMO_1000_SPEC timed on one worker over one point of each of its 27
  * configurations (a fresh store) and extrapolated: points per second per
- * core, and the whole sweep's time on one core and on every core of this
- * machine (at 1 worker's rate per core). Worker start-up and the JIT's
- * warm-up fall in the measured part, so the estimate errs long.
+ * core, and the whole sweep's time on one core; then the same subset on every
+ * core of this machine (a worker each), which gives the sweep's time there
+ * and the speed-up on points of this size. Worker start-up and the JIT's
+ * warm-up fall in the measured part, so the estimates err long.
  */
 export async function benchDemoSweep(
   options: { engine?: string | URL; spec?: SweepSpec } = {},
@@ -49,40 +50,57 @@ export async function benchDemoSweep(
   const engine = resolveEngine(options.engine ?? DEFAULT_ENGINE);
   const full = await planFor(options.spec ?? DEMO_1000_SPEC, engine);
   const subset = onePerConfig(full);
+  const cores = Math.max(1, navigator.hardwareConcurrency ?? 1);
   const dir = await Deno.makeTempDir({ prefix: "sweep-bench-demo-" });
-  let seconds: number;
-  let ran: number;
-  try {
+  const timed = async (workers: number) => {
     const t0 = performance.now();
     const r = await sweep(subset, {
-      store: `${dir}/demo.duckdb`,
+      store: `${dir}/demo-${workers}.duckdb`,
       engine,
-      workers: 1,
+      workers,
       progress: "none",
     });
-    seconds = (performance.now() - t0) / 1000;
-    ran = r.ran;
+    return { seconds: (performance.now() - t0) / 1000, ran: r.ran };
+  };
+  let one: { seconds: number; ran: number };
+  let all: { seconds: number; ran: number } | null = null;
+  try {
+    one = await timed(1);
+    if (cores > 1) all = await timed(cores);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-  const perCore = ran / seconds;
-  const cores = Math.max(1, navigator.hardwareConcurrency ?? 1);
+  const perCore = one.ran / one.seconds;
   const wholeSec = full.points.length / perCore;
   const min = (s: number) => `${(s / 60).toFixed(1)} min`;
-  return [
+  const rows: BenchRow[] = [
     {
       name: `demo-shaped sweep of ${full.points.length} points: points/s per core`,
       workers: 1,
-      points: ran,
-      seconds,
+      points: one.ran,
+      seconds: one.seconds,
       pointsPerSec: perCore,
       value: perCore,
       unit: "points/s per core",
-      note: `measured on ${ran} of its ${full.points.length} points (one of each configuration, ` +
-        `1 worker, store included), extrapolated: ${min(wholeSec)} on one core, ` +
-        `${min(wholeSec / cores)} on ${cores} cores at that rate`,
+      note: `measured on ${one.ran} of its ${full.points.length} points (one of each ` +
+        `configuration, 1 worker, store included), extrapolated: ${min(wholeSec)} on one core`,
     },
   ];
+  if (all) {
+    const rate = all.ran / all.seconds;
+    rows.push({
+      name: `the same ${all.ran} points on ${cores} workers: speed-up over 1 worker`,
+      workers: cores,
+      points: all.ran,
+      seconds: all.seconds,
+      pointsPerSec: rate,
+      value: rate / perCore,
+      unit: "x",
+      note: `one sweep each, back to back; the ${full.points.length}-point sweep at that rate: ` +
+        `${min(full.points.length / rate)} on ${cores} cores`,
+    });
+  }
+  return rows;
 }
 
 if (import.meta.main) {

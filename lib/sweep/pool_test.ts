@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { parseConfig } from "../config/mod.ts";
 import { type PoolResult, runPool, startPool } from "./pool.ts";
-import { CRASHING_SEED, FAILING_SEED } from "../testing/fake_engine.ts";
+import { CRASHING_SEED, FAILING_SEED, SLOW_SEED_BASE } from "../testing/fake_engine.ts";
 import { FAKE_ENGINE } from "../testing/helpers.ts";
 
 const tasks = (seeds: number[]) => seeds.map((seed, id) => ({ id, config: parseConfig({ seed }) }));
@@ -26,6 +26,18 @@ Deno.test("pool: started early, every point's result once, with 1, 2 and 3 worke
   }
   assert.deepEqual(byWorkers[1], byWorkers[0]);
   assert.deepEqual(byWorkers[2], byWorkers[0]);
+});
+
+Deno.test("pool: an idle worker takes the point another holds behind a long one", async () => {
+  // Worker A is sent the slow point and, prefetched, point 1; B runs 2 and 3,
+  // then has nothing: it must get point 1 back from A rather than wait.
+  const seeds = [SLOW_SEED_BASE + 1500, 1, 2, 3];
+  const order: number[] = [];
+  const pool = startPool(FAKE_ENGINE, 2);
+  await new Promise((r) => setTimeout(r, 300)); // both workers loaded
+  await pool.run(tasks(seeds), { onResult: (r) => order.push(r.id) });
+  assert.deepEqual([...order].sort(), [0, 1, 2, 3], "each point once");
+  assert.equal(order[order.length - 1], 0, `the slow point ends last: ${order}`);
 });
 
 Deno.test("pool: a worker that dies fails its point only; the point it held next runs elsewhere", async () => {

@@ -49,7 +49,7 @@ export interface BenchOptions {
   engine?: string | URL;
   /** Worker counts to time (default 1 and 2). */
   workers?: number[];
-  /** Sweeps per worker count, alternating; the rows are their medians (default 3). */
+  /** Sweeps per worker count, alternating; the rows are their medians (default 5: this VM runs at ~half speed for seconds at a time). */
   repeats?: number;
 }
 
@@ -80,7 +80,7 @@ export async function sweepBench(options: BenchOptions = {}): Promise<BenchRow[]
     pointsPerSec: n / simulateSec,
   }];
   const counts = options.workers ?? [1, 2];
-  const repeats = options.repeats ?? 3;
+  const repeats = options.repeats ?? 5;
   const runs = new Map(
     counts.map((w) => [w, [] as { seconds: number; ran: number; writeMs: number }[]]),
   );
