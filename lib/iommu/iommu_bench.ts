@@ -14,6 +14,7 @@
 //   and dirty reads, in a child process whose peak RSS (VmHWM) is reported.
 // `deno run -A lib/iommu/iommu_bench.ts` prints the rows; `deno task bench` too.
 
+import { type CReference, type CRun, openReference } from "./c_reference.ts";
 import { testDomain } from "./test_util.ts";
 import type { DmaBatch, Domain } from "./types.ts";
 
@@ -64,51 +65,13 @@ export const WAYS = 8;
 export const BATCH = 4096;
 
 const REPO = new URL("../../", import.meta.url);
-// The team's reference lives in ../shared/bench/; a copy ships beside this
-// file so a clone on its own can still measure the ratio.
-const C_SOURCES = [
-  new URL("../shared/bench/iotlb_ref.c", REPO),
-  new URL("./iotlb_ref.c", import.meta.url),
-];
-const C_BINARY = new URL(".bench/iotlb_ref", REPO);
 
-/** Compiles the C reference into .bench/ if cc and the source exist; its path or null. */
-export function buildReference(): string | null {
-  const src = C_SOURCES.map((u) => u.pathname).find((p) => {
-    try {
-      return Deno.statSync(p).isFile;
-    } catch {
-      return false;
-    }
-  });
-  if (!src) return null;
-  const bin = C_BINARY.pathname;
-  try {
-    const fresh = Deno.statSync(bin).mtime! >= Deno.statSync(src).mtime!;
-    if (fresh) return bin;
-  } catch { /* not built yet */ }
-  Deno.mkdirSync(new URL(".bench/", REPO), { recursive: true });
-  try {
-    const r = new Deno.Command("cc", { args: ["-O2", "-o", bin, src], stderr: "piped" })
-      .outputSync();
-    return r.success ? bin : null;
-  } catch {
-    return null; // no cc
-  }
-}
-
-export interface CRun {
-  accessesPerSecond: number;
-  missRate: number;
-}
-
-/** One run of the C reference over the hot path's shape: its rate and miss rate. */
-export function runReference(bin: string, accesses: number): CRun {
-  const out = new Deno.Command(bin, {
-    args: [String(PAGES), String(ENTRIES), String(WAYS), String(accesses)],
-  }).outputSync();
-  if (!out.success) throw new Error(`${bin} failed: ${new TextDecoder().decode(out.stderr)}`);
-  return JSON.parse(new TextDecoder().decode(out.stdout));
+/** The C reference over the hot path's shape (see c_reference.ts), or null without cc. */
+export function hotPathReference():
+  | { where: CReference["where"]; run: (accesses: number) => CRun }
+  | null {
+  const ref = openReference();
+  return ref && { where: ref.where, run: (n) => ref.run(PAGES, ENTRIES, WAYS, n) };
 }
 
 /** The engine set up as the C reference: 1 Mi 4 KiB pages mapped, tracking on. */
@@ -151,16 +114,17 @@ export function median(xs: number[]): number {
 
 /**
  * The hot-path rows: engine (with the write log, without it, general path)
- * and the C reference, `rounds` interleaved runs of `accesses` each; medians.
- * Rounds are short (~0.1 s a run) and alternate their order (engine then C,
- * C then engine): this VM's speed swings ~2x over a fraction of a second, so
- * the pair in a round must run close together to see the same machine.
+ * and the C reference, `rounds` rounds of `accesses` each; medians. In a
+ * round the C loop runs right before and right after the two engine runs (in
+ * this process, c_reference.ts), and each engine run is set against the mean
+ * of the two: this VM's speed swings ~2x for 0.5-3 s at a time, so a pair
+ * must run within a few tens of milliseconds to see the same machine.
  */
 export function benchIommuHotPath(
   opts: { accesses?: number; rounds?: number } = {},
 ): BenchRow[] {
-  const accesses = opts.accesses ?? 2_000_000;
-  const rounds = opts.rounds ?? 31;
+  const accesses = opts.accesses ?? 1_000_000;
+  const rounds = opts.rounds ?? 41;
   const batch: DmaBatch = {
     iova: new Float64Array(BATCH),
     length: new Uint32Array(BATCH).fill(4096),
@@ -169,24 +133,23 @@ export function benchIommuHotPath(
   const withLog = hotPathDomain(true);
   const noLog = hotPathDomain(false);
   const general = hotPathDomain(true, true);
-  const bin = buildReference();
+  const ref = hotPathReference();
+  const runC = ref?.run;
   // Warm-up: JIT, and every page once (A and D set, as in the C run's steady state).
   for (const d of [withLog, noLog, general]) runEngine(d, 2 * PAGES, batch, 7);
-  if (bin) runReference(bin, 1_000_000);
+  runC?.(1_000_000);
   const rates = { withLog: [] as number[], noLog: [] as number[], general: [] as number[] };
   const c: number[] = [];
   const cMiss: number[] = [];
-  const runC = () => {
-    if (!bin) return;
-    const run = runReference(bin, accesses);
-    c.push(run.accessesPerSecond);
-    cMiss.push(run.missRate);
-  };
   for (let r = 0; r < rounds; r++) {
-    if (r % 2) runC();
+    const before = runC?.(accesses);
     rates.withLog.push(runEngine(withLog, accesses, batch, 11 + r));
     rates.noLog.push(runEngine(noLog, accesses, batch, 11 + r));
-    if (r % 2 === 0) runC();
+    const after = runC?.(accesses);
+    if (before && after) {
+      c.push((before.accessesPerSecond + after.accessesPerSecond) / 2);
+      cMiss.push(after.missRate);
+    }
   }
   // The naive baseline only gives a rate: its rounds need no partner.
   for (let r = 0; r < 5; r++) {
@@ -210,16 +173,17 @@ export function benchIommuHotPath(
   ];
   if (c.length) {
     const cRate = median(c);
-    // Each round runs the engine and C back to back, so a round's ratio sees
-    // the same machine load; the median of those ratios is steadier on a
-    // shared machine than a ratio of two medians taken at different moments.
+    // Each round brackets the engine runs with C runs, so a round's ratio
+    // sees the same machine load; the median of those ratios is steadier on
+    // a shared machine than a ratio of two medians taken at different moments.
     const paired = (xs: number[]) => xs.map((x, i) => x / c[i]);
     rows.push(
       {
         name: "C reference iotlb_ref.c (cc -O2)",
         value: cRate,
         unit: "accesses/s",
-        note: `miss rate ${median(cMiss).toFixed(4)}`,
+        note: `miss rate ${median(cMiss).toFixed(4)}; run ${ref!.where}, before and after ` +
+          `the engine runs in each round`,
       },
       targetRow("ratio engine/C (write log attached)", paired(rates.withLog), { atLeast: 0.7 }),
       ratioRow("ratio engine/C (no write log)", paired(rates.noLog)),

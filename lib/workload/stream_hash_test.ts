@@ -62,6 +62,12 @@ export const CASES: Case[] = [
     seeds: [9],
     ops: M,
   },
+  {
+    name: "uniform 2^20 slots, writeFraction 1",
+    workload: { kind: "uniform", workingSet: "4GiB", writeFraction: 1 },
+    seeds: [1, 4],
+    ops: M,
+  },
   // zipf: uniform (s = 0), head table only, head + rejection-inversion tail
   {
     name: "zipf s=0.99 contiguous 2^14 pages",

@@ -51,12 +51,30 @@ export class UniformSource implements OpSource {
     // The write flags from their own stream, in the same pass, drawn even for
     // writeFraction 0 or 1: r < threshold is then never or always true, and
     // the stream's state is no one else's (a branch would cost every
-    // operation).
+    // operation). A power-of-two slot count with writeFraction 0 or 1 (all
+    // writes, a NIC's receive ring) skips the write stream instead, as
+    // fillWrites does: the flags are the same, and nothing else reads it.
     const write = batch.write, threshold = this.threshold;
     const wr = this.writes;
     let w0 = wr.s0, w1 = wr.s1, w2 = wr.s2, w3 = wr.s3;
     const log2 = Math.log2(slots);
-    if (slots > 1 && slots <= TWO_POW_32 && Number.isInteger(log2)) {
+    const pow2 = slots > 1 && slots <= TWO_POW_32 && Number.isInteger(log2);
+    if (pow2 && (threshold <= 0 || threshold >= TWO_POW_32)) {
+      const shift = 32 - log2;
+      for (let i = start; i < end; i++) {
+        const m = Math.imul(s1, 5);
+        const r = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
+        const t = s1 << 9;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = (s3 << 11) | (s3 >>> 21);
+        iova[i] = offset + (r >>> shift) * accessSize;
+      }
+      write.fill(threshold > 0 ? 1 : 0, start, end);
+    } else if (pow2) {
       const shift = 32 - log2;
       for (let i = start; i < end; i++) {
         // xoshiro128** step, inlined (rng.ts has the reference form)
