@@ -1,14 +1,12 @@
 // Runs points on a pool of Web Workers and hands each outcome to a callback as
 // it arrives. Workers can be started before the points are known (loading the
-// engine then overlaps the caller's set-up), and each worker is sent its next
-// point while it runs one, so it never waits for the main thread between
-// points (only while points remain for every worker: at the end a point goes
-// to whichever worker is free). A worker left with nothing to do takes a
-// point another worker holds and has not started (so no short point waits
-// behind a long one at the end of a sweep). A worker that dies (an uncaught
-// error, out of memory) fails only the point it was running, is replaced, and
-// the point it held next goes to another; an engine that cannot be loaded
-// stops the pool.
+// engine then overlaps the caller's set-up), and a worker is sent its next
+// point when it reports the last one: a point sent ahead would wait behind a
+// long one that cannot be interrupted (simulate() never yields) while another
+// worker idles, which cost the demo's sweep 0.5 s of 7.5 s; the round trip
+// costs well under a millisecond a point. A worker that dies (an uncaught
+// error, out of memory) fails only the point it was running and is replaced;
+// an engine that cannot be loaded stops the pool.
 
 import type { RunConfig } from "../config/mod.ts";
 import { EngineError } from "./engine.ts";
@@ -31,8 +29,8 @@ export interface PoolOptions {
 
 const WORKER_URL = new URL("./worker.ts", import.meta.url);
 
-/** Points a worker holds at most: the one it runs and the next. */
-const DEPTH = 2;
+/** Points a worker holds at most: the one it runs. */
+const DEPTH = 1;
 
 /** Workers started ahead of their points; `run` once, or `close` if nothing is to run. */
 export interface Pool {
@@ -53,8 +51,6 @@ interface Slot {
   ready: boolean;
   /** Tasks sent, in the order the worker runs them. */
   held: PoolTask[];
-  /** The id of a held task asked back ("cancel") and not yet answered, or -1. */
-  recalling: number;
 }
 
 /** Starts `workers` workers that load `engine` now; their points come with run(). */
@@ -62,8 +58,6 @@ export function startPool(engine: string, workers: number): Pool {
   const slots = new Set<Slot>();
   /** Results arrived and not yet handed on. */
   const results: PoolResult[] = [];
-  /** Tasks a worker gave back unstarted ("returned"), to run elsewhere. */
-  const returned: PoolTask[] = [];
   let initError: EngineError | undefined;
   let onChange: (() => void) | null = null; // run()'s scheduler, once running
   let onDeath: ((s: Slot, message: string) => void) | null = null;
@@ -73,7 +67,6 @@ export function startPool(engine: string, workers: number): Pool {
       worker: new Worker(WORKER_URL, { type: "module" }),
       ready: false,
       held: [],
-      recalling: -1,
     };
     slots.add(slot);
     slot.worker.onmessage = (e: MessageEvent<FromWorker>) => {
@@ -84,15 +77,9 @@ export function startPool(engine: string, workers: number): Pool {
       } else if (m.type === "init-error") {
         initError ??= new EngineError(m.error);
         onChange?.();
-      } else if (m.type === "returned") {
-        const i = slot.held.findIndex((t) => t.id === m.id);
-        if (i >= 0) returned.push(...slot.held.splice(i, 1));
-        slot.recalling = -1;
-        onChange?.();
       } else {
         const i = slot.held.findIndex((t) => t.id === m.id);
         if (i >= 0) slot.held.splice(i, 1);
-        if (slot.recalling === m.id) slot.recalling = -1; // it had started: too late
         results.push(m);
         onChange?.();
       }
@@ -151,26 +138,12 @@ export function startPool(engine: string, workers: number): Pool {
           if (++finished === tasks.length) return end();
           if (settled) return;
         }
-        queue.unshift(...returned.splice(0));
-        // Keep DEPTH points on a worker while there are points for all of
-        // them; at the end, one each, so no point waits behind another.
         const ready = [...slots].filter((s) => s.ready);
         for (const s of ready) {
-          const depth = queue.length > ready.length ? DEPTH : 1;
-          while (s.held.length < depth && queue.length > 0) {
+          while (s.held.length < DEPTH && queue.length > 0) {
             const t = queue.shift()!;
             s.held.push(t);
             s.worker.postMessage({ type: "run", id: t.id, config: t.config } satisfies ToWorker);
-          }
-        }
-        // Nothing left to send and a worker idle: ask a busy one for the
-        // point it holds next (it answers "returned" unless it has started).
-        if (queue.length === 0 && ready.some((s) => s.held.length === 0)) {
-          for (const s of ready) {
-            if (s.held.length >= 2 && s.recalling < 0) {
-              s.recalling = s.held[s.held.length - 1].id;
-              s.worker.postMessage({ type: "cancel", id: s.recalling } satisfies ToWorker);
-            }
           }
         }
       };

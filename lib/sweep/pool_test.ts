@@ -1,11 +1,11 @@
 // The worker pool: workers started before their points, each point's result
-// exactly once whatever the prefetch, a dead worker's next point run by
-// another, and an engine that cannot load failing the run.
+// exactly once, no point held behind a long one, a dead worker's later points
+// run by its replacement, and an engine that cannot load failing the run.
 
 import assert from "node:assert/strict";
 import { parseConfig } from "../config/mod.ts";
 import { type PoolResult, runPool, startPool } from "./pool.ts";
-import { CRASHING_SEED, FAILING_SEED, SLOW_SEED_BASE } from "../testing/fake_engine.ts";
+import { BUSY_SEED_BASE, CRASHING_SEED, FAILING_SEED } from "../testing/fake_engine.ts";
 import { FAKE_ENGINE } from "../testing/helpers.ts";
 
 const tasks = (seeds: number[]) => seeds.map((seed, id) => ({ id, config: parseConfig({ seed }) }));
@@ -28,20 +28,20 @@ Deno.test("pool: started early, every point's result once, with 1, 2 and 3 worke
   assert.deepEqual(byWorkers[2], byWorkers[0]);
 });
 
-Deno.test("pool: an idle worker takes the point another holds behind a long one", async () => {
-  // Worker A is sent the slow point and, prefetched, point 1; B runs 2 and 3,
-  // then has nothing: it must get point 1 back from A rather than wait.
-  const seeds = [SLOW_SEED_BASE + 1500, 1, 2, 3];
+Deno.test("pool: no point waits behind a long one while another worker is idle", async () => {
+  // The long point keeps its worker's thread busy, as a real simulate() does
+  // (it cannot be interrupted); points 1-3 must all run on the other worker.
+  const seeds = [BUSY_SEED_BASE + 1500, 1, 2, 3];
   const order: number[] = [];
   const pool = startPool(FAKE_ENGINE, 2);
   await new Promise((r) => setTimeout(r, 300)); // both workers loaded
   await pool.run(tasks(seeds), { onResult: (r) => order.push(r.id) });
   assert.deepEqual([...order].sort(), [0, 1, 2, 3], "each point once");
-  assert.equal(order[order.length - 1], 0, `the slow point ends last: ${order}`);
+  assert.equal(order[order.length - 1], 0, `the long point ends last: ${order}`);
 });
 
-Deno.test("pool: a worker that dies fails its point only; the point it held next runs elsewhere", async () => {
-  // One worker, so the point after the crashing one is certainly queued on it.
+Deno.test("pool: a worker that dies fails its point only; the points after it run on its replacement", async () => {
+  // One worker, so every later point must go to the worker that replaces it.
   const seeds = [1, CRASHING_SEED, 2, FAILING_SEED, 3];
   const got: PoolResult[] = [];
   await runPool(tasks(seeds), { engine: FAKE_ENGINE, workers: 1, onResult: (r) => got.push(r) });

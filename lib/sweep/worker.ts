@@ -2,24 +2,19 @@
 // it is told, then runs the points it is sent one after another, in the order
 // sent, and posts back each one's summary and rounds, or the error text. The
 // pool may send the next point before this one ends, so no worker waits for a
-// round trip, and may take a point back that has not started (to give it to
-// an idle worker): the worker then posts it "returned". Points are
-// independent and seeded by their config, so which worker runs a point never
-// changes its result.
+// round trip. Points are independent and seeded by their config, so which
+// worker runs a point never changes its result.
 
 import type { RunConfig } from "../config/mod.ts";
 import type { SimResult } from "../migration/mod.ts";
 
 export type ToWorker =
   | { type: "init"; engine: string }
-  | { type: "run"; id: number; config: RunConfig }
-  | { type: "cancel"; id: number };
+  | { type: "run"; id: number; config: RunConfig };
 
 export type FromWorker =
   | { type: "ready" }
   | { type: "init-error"; error: string }
-  /** A point taken back by "cancel" before it started: it did not run here. */
-  | { type: "returned"; id: number }
   | {
     type: "result";
     id: number;
@@ -45,7 +40,7 @@ const scope = globalThis as unknown as {
 };
 
 let simulate: Simulate | undefined;
-/** Points sent and not yet started, oldest first. */
+/** Points sent and not yet run, oldest first. */
 const queue: Extract<ToWorker, { type: "run" }>[] = [];
 let running = false;
 
@@ -90,15 +85,6 @@ scope.onmessage = async (e: MessageEvent<ToWorker>) => {
         type: "init-error",
         error: `cannot load the engine ${m.engine}: ${errorText(err)}`,
       });
-    }
-    return;
-  }
-  if (m.type === "cancel") {
-    // Too late once started: then its result comes as usual.
-    const i = queue.findIndex((q) => q.id === m.id);
-    if (i >= 0) {
-      queue.splice(i, 1);
-      scope.postMessage({ type: "returned", id: m.id });
     }
     return;
   }

@@ -2,7 +2,8 @@
 // workers: simulate(input) validates like the engine and runs the engine's
 // pre-copy loop with dirty sets drawn from a hash of the config, so results
 // are cheap and deterministic, and keep the engine's rules (checkSimResult).
-// Seed 13 throws, 14 crashes its worker, 1000 + k sleeps k ms first.
+// Seed 13 throws, 14 crashes its worker, 1000 + k sleeps k ms first, 100000 +
+// k keeps its thread busy k ms first (as a real point does: no await yields).
 import { canonicalJson, parseConfig, sha256Hex } from "../config/mod.ts";
 import {
   checkSimResult,
@@ -16,6 +17,7 @@ export const ENGINE_VERSION = "fake-2";
 export const FAILING_SEED = 13;
 export const CRASHING_SEED = 14;
 export const SLOW_SEED_BASE = 1000;
+export const BUSY_SEED_BASE = 100_000;
 
 /** A small PRNG (mulberry32) seeded from the config hash. */
 function prng(seed: number): () => number {
@@ -47,7 +49,10 @@ export async function simulate(input: unknown = {}): Promise<SimResult> {
     }, 0);
     return new Promise(() => {});
   }
-  if (config.seed >= SLOW_SEED_BASE) {
+  if (config.seed >= BUSY_SEED_BASE) {
+    const until = performance.now() + (config.seed - BUSY_SEED_BASE);
+    while (performance.now() < until) { /* busy */ }
+  } else if (config.seed >= SLOW_SEED_BASE) {
     await new Promise((r) => setTimeout(r, config.seed - SLOW_SEED_BASE));
   }
   const hash = await sha256Hex(canonicalJson(config));
