@@ -247,6 +247,7 @@ export class ZipfSource implements OpSource {
     let s0 = rng.s0, s1 = rng.s1, s2 = rng.s2, s3 = rng.s3;
     let w0 = wr.s0, w1 = wr.s1, w2 = wr.s2, w3 = wr.s3;
     let heads = 0, tails = 0;
+    const hasTail = this.table!.tail !== null;
     for (let i = from; i < to; i++) {
       // A 53-bit uniform u = (a·2^26 + b)·2^−53 ∈ [0, 1): two xoshiro128**
       // steps, inlined (rng.ts has the reference form; this is Rng.nextFloat).
@@ -278,8 +279,12 @@ export class ZipfSource implements OpSource {
       draws[i - from] = draw;
       headAt[heads] = (~e << CHUNK_BITS) | (i - from);
       heads += listed & ~(e ^ (e >> 1)) & 1; // …00 or …11
-      tailAt[tails] = (~e << CHUNK_BITS) | (i - from);
-      tails += listed & (e >> 1) & ~e & 1; // …10
+      if (hasTail) {
+        // (Without a tail no cell is …10: skipping the list's store and count
+        // drew the demo's Zipf 7-8 % faster; with one, the branch costs ~2 %.)
+        tailAt[tails] = (~e << CHUNK_BITS) | (i - from);
+        tails += listed & (e >> 1) & ~e & 1; // …10
+      }
       // xoshiro128** step of the write stream (fillWrites, inlined), drawn
       // even for writeFraction 0 or 1: r < threshold is then never or always
       // true, and the stream's state is no one else's (fillWrites skips the
