@@ -4,6 +4,7 @@
 // probe of that leaf's tag is exact, and the set's packed recency order finds
 // a hit's place and a miss's victim in O(1). The rest goes the general path.
 
+import { setBits } from "./dirty_read.ts";
 import { checkBatch, type DmaState, fastLimit } from "./dma_state.ts";
 import { logWrite, translate, walkReadsAt } from "./general_path.ts";
 import { HASH_MUL, PACKED_MAX_WAYS } from "./lru.ts";
@@ -224,7 +225,7 @@ export function dmaPacked(s: DmaState, batch: DmaBatch, count: number): void {
       if (i >= count) break;
       if (logLast >= 0) {
         // pages of a write that crossed a page inside its leaf
-        for (let p = Math.floor(iovas[i] / 4096); p <= logLast; p++) log[p >>> 3] |= 1 << (p & 7);
+        setBits(log, Math.floor(iovas[i] / 4096), logLast + 1);
         logLast = -1;
         done++;
         i++;

@@ -4,6 +4,7 @@
 // recency list (toFront), and on a miss the list's tail as victim with the
 // hash delete and insert (insert). O(1) each, exact true LRU.
 
+import { setBits } from "./dirty_read.ts";
 import { checkBatch, type DmaState, fastLimit } from "./dma_state.ts";
 import { logWrite, translate, walkReadsAt } from "./general_path.ts";
 import { HASH_MUL, INVALID_TAG } from "./lru.ts";
@@ -224,7 +225,7 @@ export function dmaWide(s: DmaState, batch: DmaBatch, count: number): void {
       if (i >= count) break;
       if (logLast >= 0) {
         // pages of a write that crossed a page inside its leaf
-        for (let p = Math.floor(iovas[i] / 4096); p <= logLast; p++) log[p >>> 3] |= 1 << (p & 7);
+        setBits(log, Math.floor(iovas[i] / 4096), logLast + 1);
         logLast = -1;
         done++;
         i++;

@@ -4,6 +4,7 @@
 // that is gone) or a walk from the root whose upper levels the walk cache may
 // save. The hot loops fall back to it; a property test holds them equal.
 
+import { setBits } from "./dirty_read.ts";
 import { hex, notMapped, outsideSpace } from "./errors.ts";
 import { BASE_PAGE, F_A, F_D, levelSize } from "./page_table.ts";
 import type { DmaState } from "./dma_state.ts";
@@ -112,5 +113,5 @@ export function logWrite(s: DmaState, iova: number, len: number): void {
       `write log of ${log.length * 8} pages is too short for a write at IOVA ${hex(iova)}`,
     );
   }
-  for (let p = Math.floor(iova * INV_PAGE); p <= pLast; p++) log[Math.floor(p / 8)] |= 1 << (p % 8);
+  setBits(log, Math.floor(iova * INV_PAGE), pLast + 1);
 }

@@ -25,6 +25,7 @@ import {
   WAYS,
 } from "../iommu/iommu_bench.ts";
 import { parseConfig } from "../config/mod.ts";
+import { HEADLINE_SPEC } from "../demo/mod.ts"; // benches may reach up (lib/layers_test.ts)
 import { domainOptions } from "../tracking/mod.ts";
 import { createWorkload } from "../workload/mod.ts";
 import type { WorkloadGenerator } from "../workload/types.ts";
@@ -120,19 +121,13 @@ export async function benchSimulateVsC(
 }
 
 /** The demo's workload (lib/demo HEADLINE_SPEC's base) at 2 MiB pages, lazy split. */
+const DEMO_BASE = HEADLINE_SPEC.base as Record<string, unknown> & {
+  iommu: Record<string, unknown>;
+};
 export const DEMO_POINT = {
-  guest: { memory: "1GiB" },
-  iommu: { vendor: "intel", pageSize: "2MiB", iotlb: { entries: 64, ways: 8 } },
+  ...DEMO_BASE,
+  iommu: { ...DEMO_BASE.iommu, pageSize: "2MiB" },
   tracking: { split: "lazy" },
-  workload: {
-    kind: "zipf",
-    s: 1.2,
-    scatter: false,
-    workingSet: "256MiB",
-    rate: "1M/s",
-    writeFraction: 0.1,
-  },
-  migration: { bandwidth: "256MiB/s", downtimeLimit: "300ms", maxRounds: 15 },
   seed: 1,
 };
 
