@@ -32,7 +32,11 @@ const program = new Command("sweep")
       .default("auto"),
   )
   .option("--progress-interval <s>", "seconds between plain progress lines", seconds, 5)
-  .option("--commit-ms <ms>", "longest wait of a finished point before it is stored", int, 2000)
+  .option(
+    "--commit-ms <ms>",
+    "longest wait of a finished point before it is stored (default 2000: lib/sweep/commit.ts)",
+    int,
+  )
   .option("--dry-run", "print the expanded points and stop")
   .option("--json", "print the outcome as JSON")
   .option("--shard <i/n>", "run every n-th point (from i) into --out as Parquet")

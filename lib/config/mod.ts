@@ -11,14 +11,11 @@ export { checkConfig, ConfigError, parseConfig } from "./validate.ts";
 export {
   formatBandwidth,
   formatDuration,
-  formatEta,
   formatSize,
-  formatSizeIn,
   parseBandwidth,
   parseDuration,
   parseOpsRate,
   parseSize,
-  sizeUnit,
   UnitError,
 } from "../units/mod.ts";
 export { canonicalJson, configHash, sha256Hex } from "./canonical.ts";

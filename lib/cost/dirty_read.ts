@@ -4,30 +4,23 @@
 // calls the driver once per iova_bitmap window (512 pages of user bitmap).
 // Closed forms and time; the domain counts the same work (lib/iommu/dirty_read.ts).
 
-import { type DirtyWalkStyle, VENDOR_NAMES, type VendorName, VENDORS } from "../hw/mod.ts";
+import type { DirtyWalkStyle } from "../hw/mod.ts";
 import {
   bitmapWindows,
   type IommuStats,
   IOVA_BITMAP_WINDOW_PAGES,
+  levelOfSize,
+  levelSize,
   windowSpanBytes,
 } from "../iommu/mod.ts";
 
 export { bitmapWindows, type DirtyWalkStyle, IOVA_BITMAP_WINDOW_PAGES, windowSpanBytes };
 
-/** Each vendor's walk (the vendor records' dirtyWalk, lib/hw). */
-export const DIRTY_WALK_STYLE: Readonly<Record<VendorName, DirtyWalkStyle>> = Object.fromEntries(
-  VENDOR_NAMES.map((v) => [v, VENDORS[v].dirtyWalk]),
-) as Record<VendorName, DirtyWalkStyle>;
-
-const BASE_PAGE = 4096;
-const ENTRIES_PER_TABLE = 512;
-
-/** Bytes one entry spans at `level` (1 = 4 KiB leaf). */
-const levelSpan = (level: number) => BASE_PAGE * ENTRIES_PER_TABLE ** (level - 1);
-
+/** The level of a leaf of `leafSize` bytes (1 = 4 KiB). */
 function leafLevel(leafSize: number): number {
-  for (let l = 1; l <= 6; l++) if (levelSpan(l) === leafSize) return l;
-  throw new Error(`dirty read: leaf size ${leafSize} is not 4 KiB × 512^k`);
+  const l = levelOfSize(leafSize);
+  if (l === 0) throw new Error(`dirty read: leaf size ${leafSize} is not 4 KiB × 512^k`);
+  return l;
 }
 
 /** A run of leaves of one size: [iova, iova + length), aligned to leafSize. */
@@ -92,7 +85,7 @@ export function entriesRead(
     }
   } else {
     for (let k = 2; k <= levels; k++) {
-      tableEntries += blocksTouched(runs.filter((r) => leafLevel(r.leafSize) < k), levelSpan(k));
+      tableEntries += blocksTouched(runs.filter((r) => leafLevel(r.leafSize) < k), levelSize(k));
     }
   }
   return { leaves, tableEntries, total: leaves + tableEntries };
@@ -113,7 +106,7 @@ export function uniformEntriesRead(
   const leaves = bytes / leafSize;
   let tableEntries = 0;
   if (style === "per-leaf") tableEntries = leaves * (levels - l);
-  else for (let k = l + 1; k <= levels; k++) tableEntries += Math.ceil(bytes / levelSpan(k));
+  else for (let k = l + 1; k <= levels; k++) tableEntries += Math.ceil(bytes / levelSize(k));
   return { leaves, tableEntries, total: leaves + tableEntries };
 }
 

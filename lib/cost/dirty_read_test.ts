@@ -4,9 +4,9 @@
 
 import assert from "node:assert/strict";
 import fc from "fast-check";
+import { VENDORS } from "../hw/mod.ts";
 import {
   bitmapWindows,
-  DIRTY_WALK_STYLE,
   dirtyReadNs,
   dirtyReadWork,
   entriesRead,
@@ -89,7 +89,7 @@ Deno.test("dirty read: time = entries × entryReadNs + dirty leaves × dirtyLeaf
     [{ iova: 0, length: 4 * GiB, leafSize: 4096 }],
     1000,
     4,
-    DIRTY_WALK_STYLE.intel,
+    VENDORS.intel.dirtyWalk,
   );
   assert.deepEqual(work, { entries: 4 * 1048576, dirtyLeaves: 1000, windows: 1 });
   assert.equal(dirtyReadNs(work, costs), 4 * 1048576 * 5 + 1000 * 30 + 20_000);

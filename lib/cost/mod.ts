@@ -15,7 +15,6 @@ export {
   meanLatencyNs,
 } from "./dma.ts";
 export {
-  DIRTY_WALK_STYLE,
   type DirtyReadCosts,
   dirtyReadNs,
   type DirtyReadWork,

@@ -187,7 +187,7 @@ async function recordRun(config: ReturnType<typeof parseConfig>) {
       const copy = m === "getDirtyBitmap"
         ? [{ ...(args[0] as object), onDirtyLeaf: undefined }]
         : m === "attachWriteLog"
-        ? [new Uint8Array((args[0] as Uint8Array).length), args[1]]
+        ? [new Uint8Array((args[0] as Uint8Array).length)]
         : args;
       events.push({ kind: "call", method: m, args: copy });
       return orig.apply(this, args);

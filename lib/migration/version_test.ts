@@ -7,10 +7,18 @@ import { ENGINE_SOURCE_DIRS, engineSourceFiles, isEngineSource } from "./version
 
 Deno.test("the version hashes every engine layer's sources", async () => {
   const files = await engineSourceFiles();
-  for (const d of ["units", "hw", "config", "iommu", "tracking", "workload", "migration"]) {
+  for (const d of ["units", "hw", "config", "iommu", "tracking", "workload", "cost", "migration"]) {
     assert.ok(ENGINE_SOURCE_DIRS.includes(d), d);
   }
-  for (const f of ["hw/vendors.ts", "units/units.ts", "iommu/domain.ts", "migration/simulate.ts"]) {
+  for (
+    const f of [
+      "hw/vendors.ts",
+      "units/units.ts",
+      "iommu/domain.ts",
+      "cost/dma.ts",
+      "migration/simulate.ts",
+    ]
+  ) {
     assert.ok(files.includes(f), `${f} is hashed`);
   }
   assert.deepEqual(files, [...files].sort());

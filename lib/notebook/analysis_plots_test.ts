@@ -137,8 +137,10 @@ Deno.test("linePlot: a line per series and facet, labels, rules in the legend", 
   assert.deepEqual(texts(doc, 'svg[aria-label="legend Lines"] g.legend-label text'), [
     "before tracking",
   ]);
-  // The y ticks are percentages, and the left margin fits them.
-  assert.ok(texts(doc, 'g[aria-label="y-axis tick label"] text').every((t) => t.endsWith("%")));
+  // The y ticks are percentages.
+  const yTicks = texts(doc, 'g[aria-label="y-axis tick label"] text');
+  assert.ok(yTicks.length >= 2, `y ticks: ${yTicks}`);
+  assert.ok(yTicks.every((t) => t.endsWith("%")), `y ticks: ${yTicks}`);
 });
 
 Deno.test("barPlot: grouped bars with value labels; a log scale starts at base", () => {
@@ -154,7 +156,14 @@ Deno.test("barPlot: grouped bars with value labels; a log scale starts at base",
     base: 1,
     labelText: (r, v) => (r.converged ? v : `≥ ${v}`),
   }));
-  assert.equal(doc.querySelectorAll("g.bar rect").length, 4);
+  const bars = [...doc.querySelectorAll("g.bar rect")];
+  assert.equal(bars.length, 4);
+  // On the log scale every bar starts at base 1: its bottom is the 1× rule's height.
+  const ruleY = Number(doc.querySelector("g.rule line")!.getAttribute("y1"));
+  for (const b of bars) {
+    const bottom = Number(b.getAttribute("y")) + Number(b.getAttribute("height"));
+    assert.ok(Math.abs(bottom - ruleY) < 1e-6, `bar bottom ${bottom} vs the 1× rule at ${ruleY}`);
+  }
   assert.deepEqual(texts(doc, "g.bar-label text").sort(), ["10×", "10×", "≥ 20×", "≥ 20×"]);
   assert.deepEqual(texts(doc, 'svg[aria-label="legend IO page size"] g.legend-label text'), [
     "2 MiB",

@@ -11,6 +11,7 @@ import { planFor } from "./runner.ts";
 import { sweep } from "./sweep.ts";
 import type { SweepSpec } from "./spec.ts";
 import type { SimResult } from "../migration/mod.ts";
+import { median } from "../iommu/iommu_bench.ts";
 
 /** The fixed sweep: 2 page sizes x 3 split policies x 6 seeds on a small guest. */
 export const BENCH_SPEC: SweepSpec = {
@@ -52,12 +53,6 @@ export interface BenchOptions {
   /** Sweeps per worker count, alternating; the rows are their medians (default 5: this VM runs at ~half speed for seconds at a time). */
   repeats?: number;
 }
-
-const median = (xs: number[]) => {
-  const a = [...xs].sort((p, q) => p - q);
-  const m = a.length >> 1;
-  return a.length % 2 ? a[m] : (a[m - 1] + a[m]) / 2;
-};
 
 /** Runs the bench and returns one row per measurement. */
 export async function sweepBench(options: BenchOptions = {}): Promise<BenchRow[]> {

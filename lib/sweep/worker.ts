@@ -1,9 +1,9 @@
 // A sweep worker (a Deno Web Worker): loads `simulate` from the engine module
 // it is told, then runs the points it is sent one after another, in the order
-// sent, and posts back each one's summary and rounds, or the error text. The
-// pool may send the next point before this one ends, so no worker waits for a
-// round trip. Points are independent and seeded by their config, so which
-// worker runs a point never changes its result.
+// sent, and posts back each one's summary and rounds, or the error text (the
+// pool sends a point when the last one is reported; the queue keeps the order
+// should it send more). Points are independent and seeded by their config, so
+// which worker runs a point never changes its result.
 
 import type { RunConfig } from "../config/mod.ts";
 import type { SimResult } from "../migration/mod.ts";

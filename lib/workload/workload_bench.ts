@@ -8,7 +8,7 @@
 // Rates are noisy on a shared machine: compare rows of one run, not runs.
 
 import { parseConfig, type RunConfigInput } from "../config/mod.ts";
-import { BATCH as HOT_BATCH, hotPathDomain, runEngine } from "../iommu/iommu_bench.ts";
+import { BATCH as HOT_BATCH, hotPathDomain, median, runEngine } from "../iommu/iommu_bench.ts";
 import type { DmaBatch } from "../iommu/mod.ts";
 import { createBatch, createWorkload, type WorkloadGenerator } from "./mod.ts";
 
@@ -148,12 +148,6 @@ export interface VsHotPathRow {
   target: string;
   met: string;
   note: string;
-}
-
-function median(xs: number[]): number {
-  const a = [...xs].sort((p, q) => p - q);
-  const m = a.length >> 1;
-  return a.length % 2 ? a[m] : (a[m - 1] + a[m]) / 2;
 }
 
 /** Operations/s of `ops` operations drawn through fill() into `batch`. */

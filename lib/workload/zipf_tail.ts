@@ -57,8 +57,6 @@ export const PIECE_LIMIT = 6;
 const PIECE_DEGREE = 3;
 /** A piece whose bound is above this is never trusted (eps set to 1). */
 const PIECE_MAX_EPS = 0.05;
-const PIECES_MIN = 16;
-const PIECES_MAX = 4096;
 /**
  * Relative error allowed for x = H⁻¹(y) as computed (exp, log1p, a division
  * and three products, each within 1 ulp: about (5|ln x| + 2)·2^−53 < 3·10^−14
@@ -139,34 +137,6 @@ export function exactShare(p: Float64Array): number {
   return share / count;
 }
 
-/**
- * The fewest pieces (a power of two from 16 to 4096) that leave under 0.2 %
- * of lookups to the exact path through their bounds, or that stop gaining
- * (when the bound is not the polynomial's but the caller's).
- */
-export function fitPieces(
-  lo: number,
-  hi: number,
-  s: number,
-  yError: number,
-  pieceYError?: (xMin: number, xMax: number) => number,
-): Float64Array {
-  let pieces: Float64Array = new Float64Array(0);
-  if (!(hi > lo)) return pieces;
-  let share = Infinity;
-  for (let count = PIECES_MIN; count <= PIECES_MAX; count *= 2) {
-    const next = buildPieces(lo, hi, s, count, yError, pieceYError);
-    const nextShare = exactShare(next);
-    // Halving the pieces shrinks the polynomial's part of the bound 16-fold:
-    // a share that barely moves is the caller's part.
-    if (nextShare < 0.05 && nextShare > 0.9 * share) break;
-    pieces = next;
-    share = nextShare;
-    if (share < 0.002) break;
-  }
-  return pieces;
-}
-
 /** Zipf(N, s) restricted to ranks firstRank..N, by rejection-inversion; s > 0. */
 export class ZipfSampler {
   /** Lower end of the uniform's range in H-space. */
@@ -219,33 +189,6 @@ export class ZipfSampler {
     if (k < firstRank) k = firstRank;
     else if (k > n) k = n;
     return k - x <= cut || u >= hatIntegral(k + 0.5, s) - hat(k, s) ? k : 0;
-  }
-
-  /** Pieces of H⁻¹ over [hLow, hHigh] for firstAttempt, built on its first call. */
-  private pieces: Float64Array | null = null;
-
-  /**
-   * The rank sample(v, ·) returns when its first attempt, at y = hHigh +
-   * v·span, is accepted by k − x ≤ cut and the piece's bound proves it, else
-   * 0 (then call sample). The hot loop in ZipfSource has this inlined.
-   */
-  firstAttempt(v: number): number {
-    this.pieces ??= fitPieces(this.hLow, this.hHigh, this.s, 0);
-    const p = this.pieces, count = p.length / PIECE_STRIDE;
-    if (count === 0) return 0;
-    const pieceScale = count / (this.hHigh - this.hLow);
-    const y = this.hHigh + v * this.span;
-    let j = ((y - this.hLow) * pieceScale) | 0;
-    if (j >= count) j = count - 1;
-    const o = j * PIECE_STRIDE, d = y - p[o];
-    const x = p[o + 1] + d * p[o + 2] + d * d * (p[o + 3] + d * p[o + 4]);
-    const eps = p[o + PIECE_EPS];
-    let k = Math.floor(x + 0.5);
-    const frac = x + 0.5 - k;
-    if (!(frac >= eps && frac <= 1 - eps)) return 0;
-    if (k < this.firstRank) k = this.firstRank;
-    else if (k > this.n) k = this.n;
-    return k - x <= this.cut - eps ? k : 0;
   }
 }
 
