@@ -10,6 +10,7 @@ import { parseConfig } from "../config/mod.ts";
 import { engineSourceVersion } from "../migration/mod.ts";
 import { frontierPlot } from "../notebook/mod.ts";
 import { METRICS, NAMED_QUERIES } from "../queries/mod.ts";
+import { exists } from "../store/mod.ts";
 import {
   DEFAULT_STORE,
   exportSweep,
@@ -83,15 +84,6 @@ export interface SiteResult {
   notebooks: number;
   figures: number;
   scriptBytes: number;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function git(args: string[]): Promise<string | null> {

@@ -6,6 +6,7 @@
 import * as esbuild from "esbuild";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { exists } from "../store/mod.ts";
 import { quietArrowBin } from "../testing/npm_quiet.ts";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
@@ -27,15 +28,6 @@ const BROWSER_PACKAGES = [
   "@observablehq/plot",
   "arquero",
 ];
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Makes sure node_modules holds the browser packages (a fresh clone has only

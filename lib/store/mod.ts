@@ -6,6 +6,7 @@
 
 export {
   DEFAULT_STORE,
+  exists,
   type OpenOptions,
   type Rows,
   type RunRecord,

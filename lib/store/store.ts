@@ -215,16 +215,11 @@ export class Store {
   static async open(path: string = DEFAULT_STORE, options: OpenOptions = {}): Promise<Store> {
     const readOnly = options.readOnly ?? false;
     if (path !== ":memory:") {
-      let exists = true;
-      try {
-        await Deno.stat(path);
-      } catch {
-        exists = false;
-      }
-      if (!exists && readOnly) {
+      const there = await exists(path);
+      if (!there && readOnly) {
         throw new StoreError(`store ${path} does not exist (run a sweep first)`, "missing");
       }
-      if (!exists) {
+      if (!there) {
         const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "";
         if (dir) await Deno.mkdir(dir, { recursive: true }).catch(() => {});
       }
@@ -452,6 +447,16 @@ export function sqlLiteral(v: unknown): string {
     return Number.isSafeInteger(v) ? String(v) : v.toExponential();
   }
   return `'${String(v).replaceAll("'", "''")}'`;
+}
+
+/** Whether anything (a file, a folder) is at `path`. */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Writes a text file under a temporary name, then renames it into place. */

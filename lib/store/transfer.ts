@@ -7,6 +7,7 @@
 import { ident, runColumns } from "./columns.ts";
 import {
   DEFAULT_STORE,
+  exists,
   type RunRecord,
   sqlLiteral,
   Store,
@@ -83,15 +84,6 @@ async function applyIncoming(tx: Tx, force: boolean): Promise<IngestCounts> {
   const added = counts.added as number;
   const replaced = counts.replaced as number;
   return { added, replaced, skipped: (counts.incoming as number) - added - replaced };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export interface IngestOptions {
