@@ -10,7 +10,7 @@ import { parseConfig } from "../config/mod.ts";
 import { engineSourceVersion } from "../migration/mod.ts";
 import { frontierPlot } from "../notebook/mod.ts";
 import { METRICS, NAMED_QUERIES } from "../queries/mod.ts";
-import { exists } from "../store/mod.ts";
+import { exists, readParquetRows } from "../store/mod.ts";
 import {
   DEFAULT_STORE,
   exportSweep,
@@ -358,27 +358,21 @@ export async function buildSite(options: SiteOptions = {}): Promise<SiteResult> 
   }
 
   // One frontier figure per dataset, drawn from the Parquet the site publishes.
-  const mem = await Store.open(":memory:");
   const figures = new Map<string, string>();
-  try {
-    for (const d of datasets) {
-      const file = join(outDir, d.dir, "runs.parquet").replaceAll("'", "''");
-      const rows = (await mem.read(`SELECT * FROM read_parquet('${file}')`)).rows;
-      if (!rows.some((r) => r.status === "ok")) continue;
-      const svg = frontierPlot(rows, {
-        title: "Guest IOTLB miss rate vs migration data transferred",
-        subtitle: d.role === "headline" || d.name === "headline"
-          ? "Zipf(1.2) DMA writes into 256 MiB of a 1 GiB guest, 256 MiB/s, 300 ms downtime limit"
-          : `sweep “${d.name ?? d.id}”`,
-        source: `sweep ${d.id} (${d.runs} runs, engine ${d.engineVersion}, commit ${
-          shortCommit(d.gitCommit)
-        })`,
-      });
-      await Deno.writeTextFile(join(outDir, d.figure), svg);
-      figures.set(d.id, svg);
-    }
-  } finally {
-    mem.close();
+  for (const d of datasets) {
+    const rows = await readParquetRows(join(outDir, d.dir, "runs.parquet"));
+    if (!rows.some((r) => r.status === "ok")) continue;
+    const svg = frontierPlot(rows, {
+      title: "Guest IOTLB miss rate vs migration data transferred",
+      subtitle: d.role === "headline" || d.name === "headline"
+        ? "Zipf(1.2) DMA writes into 256 MiB of a 1 GiB guest, 256 MiB/s, 300 ms downtime limit"
+        : `sweep “${d.name ?? d.id}”`,
+      source: `sweep ${d.id} (${d.runs} runs, engine ${d.engineVersion}, commit ${
+        shortCommit(d.gitCommit)
+      })`,
+    });
+    await Deno.writeTextFile(join(outDir, d.figure), svg);
+    figures.set(d.id, svg);
   }
 
   const buildCommit = await git(["rev-parse", "HEAD"]);

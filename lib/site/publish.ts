@@ -9,6 +9,7 @@
 import { join } from "node:path";
 import { runDemo } from "../demo/mod.ts";
 import { frontierPlot } from "../notebook/mod.ts";
+import { readParquetRows } from "../store/mod.ts";
 import {
   DEFAULT_STORE,
   exportSweep,
@@ -53,15 +54,6 @@ export interface PublishResult {
   readmeUpdated: boolean;
 }
 
-async function readRows(file: string): Promise<Record<string, unknown>[]> {
-  const mem = await Store.open(":memory:");
-  try {
-    return (await mem.read(`SELECT * FROM read_parquet('${file.replaceAll("'", "''")}')`)).rows;
-  } finally {
-    mem.close();
-  }
-}
-
 /** Exports one stored sweep into <outDir>/<id>/ with its figure; drops older folders of its name. */
 export async function publishSweep(
   selector: string,
@@ -70,7 +62,7 @@ export async function publishSweep(
   const outDir = options.outDir ?? PUBLISHED_DIR;
   const r = await exportSweep(selector, { store: options.store, outDir });
   const json = JSON.parse(await Deno.readTextFile(join(r.dir, "sweep.json")));
-  const rows = await readRows(join(r.dir, "runs.parquet"));
+  const rows = await readParquetRows(join(r.dir, "runs.parquet"));
   const sweep = json.sweep;
   const svg = frontierPlot(rows, {
     title: "Guest IOTLB miss rate vs migration data transferred",
@@ -152,7 +144,7 @@ export async function publish(options: PublishOptions = {}): Promise<PublishResu
     }
   }
 
-  const numbers = headlineNumbers(await readRows(join(headline.dir, "runs.parquet")));
+  const numbers = headlineNumbers(await readParquetRows(join(headline.dir, "runs.parquet")));
   const sentence = headlineSentence(numbers);
   let readmeUpdated = false;
   const readmePath = options.readme === undefined ? "README.md" : options.readme;

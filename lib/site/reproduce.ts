@@ -9,6 +9,7 @@
 import { basename, dirname, join } from "node:path";
 import { engineSourceVersion, type Summary } from "../migration/mod.ts";
 import { METRICS } from "../queries/mod.ts";
+import { readParquetRows } from "../store/mod.ts";
 import {
   DEFAULT_STORE,
   exportSweep,
@@ -193,15 +194,11 @@ type Row = Record<string, unknown>;
 async function readRuns(
   dir: string,
 ): Promise<{ rows: Row[]; sweepId: string | null; newMetrics: (keyof Summary)[] }> {
-  const mem = await Store.open(":memory:");
   let rows: Row[];
   try {
-    const f = join(dir, "runs.parquet").replaceAll("'", "''");
-    rows = (await mem.read(`SELECT * FROM read_parquet('${f}')`)).rows;
+    rows = await readParquetRows(join(dir, "runs.parquet"));
   } catch (e) {
     throw new ReproduceInputError(`${dir}/runs.parquet: ${(e as Error).message.split("\n")[0]}`);
-  } finally {
-    mem.close();
   }
   let sweepId: string | null = null;
   if (await isFile(join(dir, "sweep.json"))) {

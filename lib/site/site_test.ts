@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { applyOverrides, canonicalJson, parseConfig } from "../config/mod.ts";
 import { METRICS } from "../queries/mod.ts";
-import { Store } from "../sweep/mod.ts";
+import { parquetTable, readParquetRows, sqlLiteral, Store } from "../store/mod.ts";
 import { buildSite, SiteError } from "./build.ts";
 import { renderNotebook } from "./notebook_page.ts";
 import { reproduce } from "./reproduce.ts";
@@ -25,15 +25,6 @@ async function run(args: string[], cwd = REPO) {
   }).output();
   const dec = new TextDecoder();
   return { code: r.code, stdout: dec.decode(r.stdout), stderr: dec.decode(r.stderr) };
-}
-
-async function rows(file: string): Promise<Record<string, unknown>[]> {
-  const mem = await Store.open(":memory:");
-  try {
-    return (await mem.read(`SELECT * FROM read_parquet('${file}')`)).rows;
-  } finally {
-    mem.close();
-  }
 }
 
 Deno.test("site: a build from a tiny sweep; reproduce agrees on its Parquet and catches a tampered copy", async () => {
@@ -73,12 +64,12 @@ Deno.test("site: a build from a tiny sweep; reproduce agrees on its Parquet and 
   const bad = join(t.dir, "tampered");
   await Deno.mkdir(bad);
   await Deno.copyFile(join(data, "sweep.json"), join(bad, "sweep.json"));
-  const victim = String((await rows(join(data, "runs.parquet")))[3].run_key);
+  const victim = String((await readParquetRows(join(data, "runs.parquet")))[3].run_key);
   const mem = await Store.open(":memory:");
   await mem.run(
-    `COPY (SELECT * REPLACE (CASE WHEN run_key = '${victim}' THEN iotlbMissRate * 1.01
-       ELSE iotlbMissRate END AS iotlbMissRate) FROM read_parquet('${data}/runs.parquet'))
-     TO '${bad}/runs.parquet' (FORMAT parquet)`,
+    `COPY (SELECT * REPLACE (CASE WHEN run_key = ${sqlLiteral(victim)} THEN iotlbMissRate * 1.01
+       ELSE iotlbMissRate END AS iotlbMissRate) FROM ${parquetTable(join(data, "runs.parquet"))})
+     TO ${sqlLiteral(join(bad, "runs.parquet"))} (FORMAT parquet)`,
   );
   mem.close();
   const cli = await run(["scripts/reproduce.ts", bad, "--workers", "2"]);
@@ -104,7 +95,7 @@ Deno.test("site: a build from a tiny sweep; reproduce agrees on its Parquet and 
 
   // The explorer's rerun commands rebuild the run's effective config, and really rerun it.
   const defaults = parseConfig({});
-  const runs = await rows(join(data, "runs.parquet"));
+  const runs = await readParquetRows(join(data, "runs.parquet"));
   for (const r of runs) {
     const config = JSON.parse(String(r.config_json));
     const args = overridesFrom(config, defaults).map((a) =>

@@ -8,6 +8,7 @@ import { ident, runColumns } from "./columns.ts";
 import {
   DEFAULT_STORE,
   exists,
+  type Rows,
   type RunRecord,
   sqlLiteral,
   Store,
@@ -84,6 +85,21 @@ async function applyIncoming(tx: Tx, force: boolean): Promise<IngestCounts> {
   const added = counts.added as number;
   const replaced = counts.replaced as number;
   return { added, replaced, skipped: (counts.incoming as number) - added - replaced };
+}
+
+/** A Parquet file as a table in SQL: `read_parquet('<path>')`, the path quoted by sqlLiteral. */
+export function parquetTable(path: string): string {
+  return `read_parquet(${sqlLiteral(path)})`;
+}
+
+/** Every row of a Parquet file as plain JS values, read through an in-memory DuckDB. */
+export async function readParquetRows(path: string): Promise<Rows["rows"]> {
+  const mem = await Store.open(":memory:");
+  try {
+    return (await mem.read(`SELECT * FROM ${parquetTable(path)}`)).rows;
+  } finally {
+    mem.close();
+  }
 }
 
 export interface IngestOptions {
@@ -232,8 +248,7 @@ export async function exportSweep(
     await writeTextAtomic(manifest, JSON.stringify(record, null, 1));
     files.push(manifest);
     const count = async (f: string) =>
-      (await store.read(`SELECT count(*) AS n FROM read_parquet(${sqlLiteral(f)})`)).rows[0]
-        .n as number;
+      (await store.read(`SELECT count(*) AS n FROM ${parquetTable(f)}`)).rows[0].n as number;
     return {
       sweepId: sweep.id,
       dir,
@@ -264,13 +279,11 @@ export async function importSweep(dir: string, options: IngestOptions = {}): Pro
   try {
     const result = await store.transaction(async (tx) => {
       await tx.run(
-        `CREATE OR REPLACE TEMP TABLE incoming AS SELECT * FROM read_parquet(${sqlLiteral(runs)})
+        `CREATE OR REPLACE TEMP TABLE incoming AS SELECT * FROM ${parquetTable(runs)}
          QUALIFY row_number() OVER (PARTITION BY run_key ORDER BY (status = 'ok') DESC) = 1`,
       );
       await tx.run(
-        `CREATE OR REPLACE TEMP TABLE incoming_rounds AS SELECT * FROM read_parquet(${
-          sqlLiteral(rounds)
-        })`,
+        `CREATE OR REPLACE TEMP TABLE incoming_rounds AS SELECT * FROM ${parquetTable(rounds)}`,
       );
       return await applyIncoming(tx, options.force ?? false);
     }).catch((e) => {
