@@ -8,7 +8,6 @@
 import { basename, join } from "node:path";
 import { parseConfig } from "../config/mod.ts";
 import { engineSourceVersion } from "../migration/mod.ts";
-import { frontierPlot } from "../notebook/mod.ts";
 import { METRICS, NAMED_QUERIES } from "../queries/mod.ts";
 import { exists, readParquetRows } from "../store/mod.ts";
 import {
@@ -30,6 +29,7 @@ import {
 } from "./notebook_page.ts";
 import { DENO } from "./rerun.ts";
 import { explorerPage } from "./explorer_page.ts";
+import { frontierFigure, HEADLINE_SUBTITLE, shortCommit } from "./figure.ts";
 
 export const SITE_DIR = "_site";
 export const NOTEBOOK_OUT_DIR = "data/notebooks";
@@ -153,7 +153,6 @@ function datasetFrom(s: SweepJson, role: string, publishedPath: string | null): 
   };
 }
 
-const shortCommit = (c: string | null) => (c ? c.slice(0, 12) : "unknown");
 const date = (
   iso: string | null,
 ) => (iso ? iso.replace("T", " ").replace(/\.\d+Z$|Z$/, " UTC") : "");
@@ -362,15 +361,13 @@ export async function buildSite(options: SiteOptions = {}): Promise<SiteResult> 
   for (const d of datasets) {
     const rows = await readParquetRows(join(outDir, d.dir, "runs.parquet"));
     if (!rows.some((r) => r.status === "ok")) continue;
-    const svg = frontierPlot(rows, {
-      title: "Guest IOTLB miss rate vs migration data transferred",
-      subtitle: d.role === "headline" || d.name === "headline"
-        ? "Zipf(1.2) DMA writes into 256 MiB of a 1 GiB guest, 256 MiB/s, 300 ms downtime limit"
+    const svg = frontierFigure(
+      rows,
+      d,
+      d.role === "headline" || d.name === "headline"
+        ? HEADLINE_SUBTITLE
         : `sweep “${d.name ?? d.id}”`,
-      source: `sweep ${d.id} (${d.runs} runs, engine ${d.engineVersion}, commit ${
-        shortCommit(d.gitCommit)
-      })`,
-    });
+    );
     await Deno.writeTextFile(join(outDir, d.figure), svg);
     figures.set(d.id, svg);
   }

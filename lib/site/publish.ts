@@ -8,7 +8,6 @@
 
 import { join } from "node:path";
 import { runDemo } from "../demo/mod.ts";
-import { frontierPlot } from "../notebook/mod.ts";
 import { readParquetRows } from "../store/mod.ts";
 import {
   DEFAULT_STORE,
@@ -20,6 +19,7 @@ import {
   StoreError,
 } from "../sweep/mod.ts";
 import { NOTEBOOK_OUT_DIR } from "./build.ts";
+import { frontierFigure, HEADLINE_SUBTITLE } from "./figure.ts";
 import { headlineNumbers, headlineSentence, updateReadme } from "./headline.ts";
 import { sweepIdsIn } from "./notebook_page.ts";
 
@@ -64,13 +64,13 @@ export async function publishSweep(
   const json = JSON.parse(await Deno.readTextFile(join(r.dir, "sweep.json")));
   const rows = await readParquetRows(join(r.dir, "runs.parquet"));
   const sweep = json.sweep;
-  const svg = frontierPlot(rows, {
-    title: "Guest IOTLB miss rate vs migration data transferred",
-    subtitle: options.subtitle,
-    source: `sweep ${r.sweepId} (${r.runs} runs, engine ${sweep.engine_version}, commit ${
-      String(sweep.git_commit ?? "unknown").slice(0, 12)
-    }${sweep.git_dirty ? "+changes" : ""})`,
-  });
+  const svg = frontierFigure(rows, {
+    id: r.sweepId,
+    runs: r.runs,
+    engineVersion: sweep.engine_version,
+    gitCommit: sweep.git_commit ?? null,
+    gitDirty: sweep.git_dirty ?? null,
+  }, options.subtitle);
   await Deno.writeTextFile(join(r.dir, "frontier.svg"), svg);
   const removed: string[] = [];
   for await (const e of Deno.readDir(outDir)) {
@@ -109,8 +109,7 @@ export async function publish(options: PublishOptions = {}): Promise<PublishResu
   const headline = await publishSweep(headlineId, {
     store,
     outDir: options.outDir,
-    subtitle:
-      "Zipf(1.2) DMA writes into 256 MiB of a 1 GiB guest, 256 MiB/s, 300 ms downtime limit",
+    subtitle: HEADLINE_SUBTITLE,
   });
   log(`published ${headline.dir} (${headline.runs} runs)`);
 
