@@ -27,7 +27,7 @@ import {
   printedProvenance,
   renderNotebook,
 } from "./notebook_page.ts";
-import { DENO } from "./rerun.ts";
+import { DENO, shellQuote } from "./rerun.ts";
 import { explorerPage } from "./explorer_page.ts";
 import { frontierFigure, HEADLINE_SUBTITLE, shortCommit } from "./figure.ts";
 
@@ -234,7 +234,7 @@ async function readNotebooks(dir: string): Promise<NotebookInfo[]> {
     }
     const name = file.replace(/\.ipynb$/, "");
     const rendered = renderNotebook(nb);
-    const params = injectedParams(nb).map((p) => `--param ${shellWord(p)}`);
+    const params = injectedParams(nb).map((p) => `--param ${shellQuote(p)}`);
     const mtime = (await Deno.stat(path)).mtime;
     out.push({
       name,
@@ -252,10 +252,6 @@ async function readNotebooks(dir: string): Promise<NotebookInfo[]> {
   }
   return out;
 }
-
-const shellWord = (
-  w: string,
-) => (/^[\w./:=@%+,-]+$/.test(w) ? w : `'${w.replaceAll("'", `'\\''`)}'`);
 
 async function readSweepJson(path: string): Promise<SweepJson> {
   try {
