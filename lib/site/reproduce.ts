@@ -7,14 +7,19 @@
 // the sweep) or a sweep id.
 
 import { basename, dirname, join } from "node:path";
-import { engineSourceVersion, type Summary } from "../migration/mod.ts";
+import type { RunConfig } from "../config/mod.ts";
+import type { Summary } from "../migration/mod.ts";
 import { METRICS } from "../queries/mod.ts";
 import { readParquetRows } from "../store/mod.ts";
 import {
+  DEFAULT_ENGINE,
   DEFAULT_STORE,
+  engineVersion,
   exportSweep,
   PUBLISHED_DIR,
+  resolveEngine,
   resolveSweep,
+  runPool,
   Store,
   StoreError,
 } from "../sweep/mod.ts";
@@ -74,6 +79,8 @@ export interface ReproduceReport {
   /** The folder whose runs.parquet was reproduced. */
   source: string;
   sweepId: string | null;
+  /** The commit the sweep was made at (sweep.json's git_commit), when known. */
+  commit: string | null;
   runs: number;
   /** Runs stored as failed: not reproduced. */
   skipped: number;
@@ -101,6 +108,8 @@ export interface ReproduceOptions {
   runKeys?: string[];
   /** Only the first N runs (a quick check). */
   limit?: number;
+  /** The engine module to rerun with (default lib/migration/mod.ts; a test double in tests). */
+  engine?: string | URL;
   progress?: (done: number, total: number) => void;
 }
 
@@ -193,16 +202,20 @@ type Row = Record<string, unknown>;
 
 async function readRuns(
   dir: string,
-): Promise<{ rows: Row[]; sweepId: string | null; newMetrics: (keyof Summary)[] }> {
+): Promise<
+  { rows: Row[]; sweepId: string | null; commit: string | null; newMetrics: (keyof Summary)[] }
+> {
   let rows: Row[];
   try {
     rows = await readParquetRows(join(dir, "runs.parquet"));
   } catch (e) {
     throw new ReproduceInputError(`${dir}/runs.parquet: ${(e as Error).message.split("\n")[0]}`);
   }
-  let sweepId: string | null = null;
+  let sweepId: string | null = null, commit: string | null = null;
   if (await isFile(join(dir, "sweep.json"))) {
-    sweepId = JSON.parse(await Deno.readTextFile(join(dir, "sweep.json"))).sweep?.id ?? null;
+    const sweep = JSON.parse(await Deno.readTextFile(join(dir, "sweep.json"))).sweep;
+    sweepId = sweep?.id ?? null;
+    commit = sweep?.git_commit ?? null;
   }
   const missing = ["run_key", "config_json"].filter((c) => rows.length && !(c in rows[0]));
   if (missing.length) {
@@ -212,45 +225,31 @@ async function readRuns(
   if (newMetrics.length === METRICS.length) {
     throw new ReproduceInputError(`${dir}/runs.parquet holds none of the metric columns`);
   }
-  return { rows, sweepId, newMetrics };
+  return { rows, sweepId, commit, newMetrics };
 }
 
-/** Simulates configs on worker threads; results in input order. */
+/**
+ * Simulates configs on the sweep's worker pool; results in input order (each
+ * point is seeded by its config, so which worker ran it never changes it). A
+ * worker that dies fails only the run it held (its error says so) and is
+ * replaced.
+ */
 async function simulateAll(
-  configs: unknown[],
+  configs: RunConfig[],
+  engine: string,
   workers: number,
   progress?: (done: number, total: number) => void,
 ): Promise<({ summary: Summary } | { error: string })[]> {
   const results: ({ summary: Summary } | { error: string })[] = new Array(configs.length);
-  let next = 0, done = 0;
-  const pool = Array.from(
-    { length: Math.max(1, Math.min(workers, configs.length)) },
-    () => new Worker(new URL("./reproduce_worker.ts", import.meta.url), { type: "module" }),
-  );
-  try {
-    await Promise.all(pool.map((w) =>
-      new Promise<void>((resolve, reject) => {
-        const send = () => {
-          if (next >= configs.length) return resolve();
-          const id = next++;
-          w.postMessage({ id, config: configs[id] });
-        };
-        w.onmessage = (e) => {
-          const { id, ...r } = e.data;
-          results[id] = r;
-          progress?.(++done, configs.length);
-          send();
-        };
-        w.onerror = (e) => {
-          e.preventDefault();
-          reject(new Error(`reproduce worker: ${e.message}`));
-        };
-        send();
-      })
-    ));
-  } finally {
-    for (const w of pool) w.terminate();
-  }
+  let done = 0;
+  await runPool(configs.map((config, id) => ({ id, config })), {
+    engine,
+    workers,
+    onResult: (r) => {
+      results[r.id] = r.ok ? { summary: r.summary } : { error: r.error };
+      progress?.(++done, configs.length);
+    },
+  });
   return results;
 }
 
@@ -293,7 +292,7 @@ export async function reproduce(
 ): Promise<ReproduceReport> {
   const t0 = performance.now();
   const dir = await resolveTarget(target, options.store ?? DEFAULT_STORE);
-  const { rows: all, sweepId, newMetrics } = await readRuns(dir);
+  const { rows: all, sweepId, commit, newMetrics } = await readRuns(dir);
   const metrics = METRICS.filter((m) => !newMetrics.includes(m));
   let rows = all.filter((r) => r.status === undefined || r.status === "ok");
   const skipped = all.length - rows.length;
@@ -307,12 +306,13 @@ export async function reproduce(
   }
   if (options.limit !== undefined) rows = rows.slice(0, options.limit);
   if (rows.length === 0) throw new ReproduceInputError(`${dir}/runs.parquet holds no ok runs`);
-  const now = await engineSourceVersion();
+  const engine = resolveEngine(options.engine ?? DEFAULT_ENGINE);
+  const now = await engineVersion(engine);
   const published = [...new Set(rows.map((r) => String(r.engine_version)))].sort();
   const same = published.length === 1 && published[0] === now;
-  const configs = rows.map((r) => JSON.parse(String(r.config_json)));
+  const configs: RunConfig[] = rows.map((r) => JSON.parse(String(r.config_json)));
   const workers = options.workers ?? Math.max(1, navigator.hardwareConcurrency ?? 1);
-  const results = await simulateAll(configs, workers, options.progress);
+  const results = await simulateAll(configs, engine, workers, options.progress);
   const differences: MetricDiff[] = [];
   const errors: ReproduceReport["errors"] = [];
   rows.forEach((row, i) => {
@@ -332,6 +332,7 @@ export async function reproduce(
   return {
     source: dir,
     sweepId,
+    commit,
     runs: rows.length,
     skipped,
     engine: { published, now, same },
@@ -408,6 +409,14 @@ export function formatReport(r: ReproduceReport): string {
           names.slice(0, 8).join(", ")
         }${names.length > 8 ? ", …" : ""} (${secs} s)`,
     );
+    if (!r.engine.same && r.commit) {
+      const at = r.commit.slice(0, 7);
+      lines.push(
+        `the runs were made at commit ${at} with another engine: a value outside its tolerance ` +
+          `can be a change to the model since, not an error; ` +
+          `\`git log --oneline ${at}..HEAD -- lib/\` lists the engine's commits since`,
+      );
+    }
   }
   return lines.join("\n");
 }
