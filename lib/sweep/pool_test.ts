@@ -1,6 +1,7 @@
 // The worker pool: workers started before their points, each point's result
 // exactly once, no point held behind a long one, a dead worker's later points
-// run by its replacement, and an engine that cannot load failing the run.
+// run by its replacement, an engine that cannot load failing the run, and
+// close() ending workers that were started and never used.
 
 import assert from "node:assert/strict";
 import { parseConfig } from "../config/mod.ts";
@@ -55,13 +56,38 @@ Deno.test("pool: a worker that dies fails its point only; the points after it ru
   for (const id of [0, 2, 4]) assert.ok(byId.get(id)!.ok, `point ${id} ran`);
 });
 
-Deno.test("pool: an engine that cannot be loaded rejects the run; close ends unused workers", async () => {
+Deno.test("pool: an engine that cannot be loaded rejects the run", async () => {
   const bad = new URL("../testing/no_such_engine.ts", import.meta.url).href;
   await assert.rejects(
     runPool(tasks([1, 2]), { engine: bad, workers: 2, onResult: () => {} }),
     /cannot load the engine/,
   );
-  const idle = startPool(FAKE_ENGINE, 2);
-  idle.close();
-  await idle.run([], { onResult: () => {} });
+});
+
+Deno.test("pool: close ends unused workers", async () => {
+  // The real Worker, watched: which workers the pool starts and which it ends.
+  const started: Worker[] = [];
+  const ended = new Set<Worker>();
+  const RealWorker = globalThis.Worker;
+  globalThis.Worker = class extends RealWorker {
+    constructor(...args: ConstructorParameters<typeof Worker>) {
+      super(...args);
+      started.push(this);
+    }
+    override terminate() {
+      ended.add(this);
+      super.terminate();
+    }
+  };
+  try {
+    const idle = startPool(FAKE_ENGINE, 2);
+    assert.equal(started.length, 2, "two workers started ahead of their points");
+    assert.equal(ended.size, 0, "none ended before close");
+    idle.close();
+    assert.equal(started.filter((w) => !ended.has(w)).length, 0, "close ended every worker");
+    await idle.run([], { onResult: () => {} });
+    assert.equal(started.length, 2, "run after close starts no worker");
+  } finally {
+    globalThis.Worker = RealWorker;
+  }
 });
