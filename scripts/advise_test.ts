@@ -4,20 +4,9 @@
 // (run with --quick and a scratch store, so the README cannot rot cheaply).
 
 import assert from "node:assert/strict";
+import { cli, ROOT } from "../lib/testing/helpers.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname;
-const SCRIPT = `${ROOT}scripts/advise.ts`;
-
-async function advise(args: string[], cwd = ROOT) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", SCRIPT, ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
-}
+const advise = (args: string[]) => cli("advise", args);
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "advise_cli_" });

@@ -6,18 +6,7 @@
 import assert from "node:assert/strict";
 import { simulate } from "../lib/migration/mod.ts";
 import { frontierPlot } from "../lib/notebook/mod.ts";
-
-const ROOT = new URL("../", import.meta.url).pathname;
-
-async function run(script: string, args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${ROOT}scripts/${script}`, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
-}
+import { cli } from "../lib/testing/helpers.ts";
 
 const BASE = {
   guest: { memory: "64MiB" },
@@ -31,7 +20,7 @@ Deno.test("sweep → store → query: the DMA throughput metrics and read times,
   try {
     const store = `${dir}/s.duckdb`;
     await Deno.writeTextFile(`${dir}/base.json`, JSON.stringify(BASE));
-    const sw = await run("sweep.ts", [
+    const sw = await cli("sweep", [
       "--config",
       `${dir}/base.json`,
       "tracking.clearBatch=round,kernel",
@@ -45,7 +34,7 @@ Deno.test("sweep → store → query: the DMA throughput metrics and read times,
     assert.equal(sw.code, 0, sw.stderr);
     const metrics = "dmaThroughput, dmaThroughputBaseline, dmaThroughputNoIommu, " +
       "guestDmaSlowdown, dirtyReadNs, downtimeMs, domainFlushes";
-    const q = await run("query.ts", [
+    const q = await cli("query", [
       `SELECT tracking_clearBatch, ${metrics} FROM runs ORDER BY tracking_clearBatch`,
       "--store",
       store,
@@ -69,7 +58,7 @@ Deno.test("sweep → store → query: the DMA throughput metrics and read times,
       }
       assert.ok(row.dirtyReadNs > 0 && row.dmaThroughput > 0);
     }
-    const rounds = await run("query.ts", [
+    const rounds = await cli("query", [
       "SELECT sum(rounds.readNs) AS readNs, max(rounds.dmaThroughput) AS t FROM rounds " +
       "JOIN runs USING (run_key) WHERE tracking_clearBatch = 'round'",
       "--store",
@@ -80,7 +69,7 @@ Deno.test("sweep → store → query: the DMA throughput metrics and read times,
     const [r] = JSON.parse(rounds.stdout);
     assert.ok(Math.abs(r.readNs - rows[1].dirtyReadNs) < 1e-6, "Σ rounds.readNs = dirtyReadNs");
     assert.ok(r.t > 0);
-    const all = await run("query.ts", ["SELECT * FROM runs", "--store", store, "--json"]);
+    const all = await cli("query", ["SELECT * FROM runs", "--store", store, "--json"]);
     const svg = frontierPlot(JSON.parse(all.stdout), { y: "guestDmaSlowdown" });
     assert.match(svg, /Guest DMA slowdown while tracking/);
   } finally {

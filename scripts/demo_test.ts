@@ -2,6 +2,7 @@
 // exit code 3, and the file is left as it was. (The demo's success path runs
 // in CI through the README's first command; it takes half a minute.)
 import assert from "node:assert/strict";
+import { cli } from "../lib/testing/helpers.ts";
 
 Deno.test("demo: an unusable store is a clear message and exit 3, the file untouched", async () => {
   const dir = await Deno.makeTempDir();
@@ -9,13 +10,8 @@ Deno.test("demo: an unusable store is a clear message and exit 3, the file untou
     await Deno.mkdir(`${dir}/data`);
     await Deno.writeTextFile(`${dir}/data/results.duckdb`, "not a database");
     await Deno.copyFile(new URL("../deno.json", import.meta.url), `${dir}/deno.json`);
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", new URL("./demo.ts", import.meta.url).pathname],
-      cwd: dir,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const err = new TextDecoder().decode(out.stderr);
+    const out = await cli("demo", [], {}, dir);
+    const err = out.stderr;
     assert.equal(out.code, 3, err);
     assert.match(err, /^demo: .*not a DuckDB database/m);
     assert.doesNotMatch(err, /\n\s+at /, "no stack trace");

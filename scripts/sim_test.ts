@@ -3,18 +3,11 @@
 // one-line message (no stack trace) for a bad config or a missing trace.
 
 import assert from "node:assert/strict";
+import { cli } from "../lib/testing/helpers.ts";
 
 const small = ["guest.memory=64MiB", "workload.workingSet=8MiB", "migration.warmup=5"];
 
-async function sim(...args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", new URL("./sim.ts", import.meta.url).pathname, ...args],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const text = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
-}
+const sim = (...args: string[]) => cli("sim", args);
 
 Deno.test("sim --json is simulate()'s object, byte-identical for the same config and seed", async () => {
   const a = await sim(...small, "tracking.split=lazy", "--json");

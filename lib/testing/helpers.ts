@@ -18,15 +18,19 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `deno run -A scripts/<script>.ts args...` from the project root. */
+/**
+ * Runs `deno run -A scripts/<script>.ts args...` from the project root, or
+ * from `cwd` (the script is still the project's).
+ */
 export async function cli(
   script: string,
   args: string[],
   env: Record<string, string> = {},
+  cwd = ROOT,
 ): Promise<CliResult> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `scripts/${script}.ts`, ...args],
-    cwd: ROOT,
+    args: ["run", "-A", `${ROOT}scripts/${script}.ts`, ...args],
+    cwd,
     env: { NO_COLOR: "1", ...env },
     stdout: "piped",
     stderr: "piped",
