@@ -3,8 +3,9 @@
 // filter keeps the functions whose file path or name contains it. A layer adds
 // benchmarks by adding such a file. Rates are noisy on a shared machine:
 // compare rows of one run (e.g. engine vs the C reference). A row with a
-// `target` (the bound as written) and `met` is a target: the run ends with all
-// of them together, measured value, target and met / not met.
+// `target` (the bound as written) is a target, shaped as targetRow makes them
+// (a numeric `value`, its `unit`, `met` a boolean): the run ends with all of
+// them together, measured value, target and met / not met.
 
 const LIB = new URL("../lib/", import.meta.url);
 
@@ -59,19 +60,21 @@ for (const file of await benchFiles(LIB)) {
       const rows = await (fn as BenchFn)();
       printTable(rows);
       for (const r of rows) {
-        if (typeof r.target === "string") {
-          // Rows name their figure `value` (or `ratio`, `ms`) and say met as
-          // a boolean or as the word.
-          const measured = r.value ?? r.ratio ?? r.ms;
-          targets.push({
-            target: r.name,
-            measured,
-            unit: r.unit ?? (r.ratio !== undefined ? "x" : r.ms !== undefined ? "ms" : ""),
-            bound: r.target,
-            met: r.met === true || r.met === "met" ? "met" : "NOT MET",
-            bench: id,
-          });
+        if (typeof r.target !== "string") continue;
+        // Every bench's target rows have targetRow's shape (lib/iommu/iommu_bench.ts).
+        if (
+          typeof r.value !== "number" || typeof r.unit !== "string" || typeof r.met !== "boolean"
+        ) {
+          throw new Error(`target row "${r.name}" wants value (number), unit and met (boolean)`);
         }
+        targets.push({
+          target: r.name,
+          measured: r.value,
+          unit: r.unit,
+          bound: r.target,
+          met: r.met ? "met" : "NOT MET",
+          bench: id,
+        });
       }
     } catch (e) {
       failed++;

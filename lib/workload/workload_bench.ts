@@ -8,7 +8,14 @@
 // Rates are noisy on a shared machine: compare rows of one run, not runs.
 
 import { parseConfig, type RunConfigInput } from "../config/mod.ts";
-import { BATCH as HOT_BATCH, hotPathDomain, median, runEngine } from "../iommu/iommu_bench.ts";
+import {
+  BATCH as HOT_BATCH,
+  type BenchRow as TargetRow,
+  hotPathDomain,
+  median,
+  runEngine,
+  targetRow,
+} from "../iommu/iommu_bench.ts";
 import type { DmaBatch } from "../iommu/mod.ts";
 import { createBatch, createWorkload, type WorkloadGenerator } from "./mod.ts";
 
@@ -84,10 +91,8 @@ export async function benchWorkloads(opts: { ops?: number } = {}): Promise<Bench
  * generator and drawing its first 400 k operations (what zipf_test.ts checks
  * for correctness) should take well under 5 s.
  */
-export async function benchZipfStart(): Promise<
-  { name: string; ms: number; target: string; met: string }[]
-> {
-  const rows = [];
+export async function benchZipfStart(): Promise<TargetRow[]> {
+  const rows: TargetRow[] = [];
   for (const workingSet of ["64GiB", "4GiB"]) {
     const t0 = performance.now();
     const c = parseConfig({
@@ -100,9 +105,10 @@ export async function benchZipfStart(): Promise<
     const ms = performance.now() - t0;
     rows.push({
       name: `zipf s=0.9 over ${workingSet}: create + first 400 k operations`,
-      ms,
+      value: ms,
+      unit: "ms",
       target: "< 5000 ms",
-      met: ms < 5000 ? "met" : "not met",
+      met: ms < 5000,
     });
   }
   return rows;
@@ -137,17 +143,12 @@ const VS_HOT: [string, RunConfigInput["workload"]][] = [
   ["trace (sample, loop)", { kind: "trace", path: "data/traces/nic_queue.csv", loop: true }],
 ];
 
-export interface VsHotPathRow {
-  name: string;
+/** A target row whose value is the median over the rounds of generator/hot path. */
+export interface VsHotPathRow extends TargetRow {
   /** The generator's operations/s (median of the rounds). */
   opsPerSecond: number;
   /** The hot path's accesses/s in the same rounds (median). */
   hotPathPerSecond: number;
-  /** Median over the rounds of generator/hot path, each round's pair run back to back. */
-  ratio: number;
-  target: string;
-  met: string;
-  note: string;
 }
 
 /** Operations/s of `ops` operations drawn through fill() into `batch`. */
@@ -197,19 +198,10 @@ export async function benchWorkloadVsHotPath(
     });
   }
   return VS_HOT.map(([name], k) => {
-    const ratios = rate[k].map((x, i) => x / hotRate[k][i]);
-    const ratio = median(ratios);
-    return {
-      name,
-      opsPerSecond: median(rate[k]),
-      hotPathPerSecond: median(hotRate[k]),
-      ratio,
-      target: ">= 2x",
-      met: ratio >= 2 ? "met" : "not met",
-      note: `${rounds} paired rounds: min ${Math.min(...ratios).toFixed(2)}, max ${
-        Math.max(...ratios).toFixed(2)
-      }`,
-    };
+    const { name: _, ...ratio } = targetRow(name, rate[k].map((x, i) => x / hotRate[k][i]), {
+      atLeast: 2,
+    });
+    return { name, opsPerSecond: median(rate[k]), hotPathPerSecond: median(hotRate[k]), ...ratio };
   });
 }
 
