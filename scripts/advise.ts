@@ -7,7 +7,7 @@
 import { Command } from "commander";
 import { adviceJson, advise, AdviseError, formatAdvice } from "../lib/advise/mod.ts";
 import { EngineError, StoreError, SweepSpecError } from "../lib/sweep/mod.ts";
-import { parseOrExit, readConfigFile, UsageError } from "./cli_common.ts";
+import { exitOnError, joinLines, parseOrExit, readConfigFile, UsageError } from "./cli_common.ts";
 
 const t0 = performance.now();
 const program = new Command("advise")
@@ -118,13 +118,15 @@ try {
   );
   Deno.exit(advice.ranking.recommendation ? 0 : 1);
 } catch (e) {
-  if (e instanceof AdviseError || e instanceof UsageError || e instanceof SweepSpecError) {
-    console.error(`advise: ${e.message.split("\n").join(" ")}`);
-    Deno.exit(2);
-  }
-  if (e instanceof StoreError || e instanceof EngineError) {
-    console.error(`advise: ${e.message}`);
-    Deno.exit(3);
-  }
-  throw e;
+  exitOnError(
+    "advise",
+    e,
+    (e) =>
+      e instanceof AdviseError || e instanceof UsageError || e instanceof SweepSpecError
+        ? 2
+        : e instanceof StoreError || e instanceof EngineError
+        ? 3
+        : undefined,
+    joinLines,
+  );
 }

@@ -25,14 +25,28 @@ export function parseOrExit(program: Command, args: string[] = Deno.args): void 
 
 /**
  * Prints `name: message` and exits with the code `codeOf` gives the error;
- * an error it gives no code (a bug) is rethrown, with its stack.
+ * an error it gives no code (a bug) is rethrown, with its stack. Every
+ * script's errors end here, so each says in one place which code is which.
+ * `show` makes a message of several lines one (the whole of it, or its first
+ * line where the rest is context, as DuckDB's SQL errors add).
  */
-export function exitOnError(name: string, e: unknown, codeOf: (e: unknown) => number | undefined) {
+export function exitOnError(
+  name: string,
+  e: unknown,
+  codeOf: (e: unknown) => number | undefined,
+  show: (message: string) => string = (m) => m,
+): never {
   const code = codeOf(e);
   if (code === undefined) throw e;
-  console.error(`${name}: ${(e as Error).message}`);
+  console.error(`${name}: ${show((e as Error).message)}`);
   Deno.exit(code);
 }
+
+/** A message of several lines as one: its lines joined by spaces. */
+export const joinLines = (message: string) => message.split("\n").join(" ");
+
+/** A message's first line. */
+export const firstLine = (message: string) => message.split("\n")[0];
 
 /** Reads a JSON config file; a missing or malformed file is a UsageError. */
 export async function readConfigFile(path: string): Promise<Record<string, unknown>> {

@@ -7,7 +7,7 @@
 import { Command } from "commander";
 import { ingestDir } from "../lib/distribute/mod.ts";
 import { DEFAULT_STORE, StoreError } from "../lib/store/mod.ts";
-import { exitOnError, parseOrExit } from "./cli_common.ts";
+import { exitOnError, parseOrExit, UsageError } from "./cli_common.ts";
 
 const program = new Command("merge")
   .description("merge shard results or an exported sweep into the store")
@@ -19,21 +19,19 @@ const program = new Command("merge")
 
 parseOrExit(program);
 const opts = program.opts<{ store: string; force?: boolean }>();
-// A directory that is not there is bad usage (exit 2), not a store fault.
-for (const dir of program.args) {
-  let isDir = false;
-  try {
-    isDir = (await Deno.stat(dir)).isDirectory;
-  } catch (e) {
-    console.error(`merge: ${dir}: no such directory (${(e as Error).message})`);
-    Deno.exit(2);
-  }
-  if (!isDir) {
-    console.error(`merge: ${dir} is not a directory (give a shard output or export directory)`);
-    Deno.exit(2);
-  }
-}
 try {
+  // A directory that is not there is bad usage (exit 2), not a store fault.
+  for (const dir of program.args) {
+    let isDir: boolean;
+    try {
+      isDir = (await Deno.stat(dir)).isDirectory;
+    } catch (e) {
+      throw new UsageError(`${dir}: no such directory (${(e as Error).message})`);
+    }
+    if (!isDir) {
+      throw new UsageError(`${dir} is not a directory (give a shard output or export directory)`);
+    }
+  }
   for (const dir of program.args) {
     const r = await ingestDir(dir.replace(/\/+$/, ""), { store: opts.store, force: opts.force });
     console.log(

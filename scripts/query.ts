@@ -14,7 +14,7 @@ import {
   toCsv,
   toJson,
 } from "../lib/store/mod.ts";
-import { parseOrExit } from "./cli_common.ts";
+import { exitOnError, firstLine, parseOrExit, UsageError } from "./cli_common.ts";
 
 const LIST_SWEEPS = `SELECT id, name, status, points, ran, reused, failed, started_at, ended_at,
   git_commit[1:10] AS git_commit, git_dirty, engine_version FROM sweeps ORDER BY started_at`;
@@ -43,31 +43,6 @@ const opts = program.opts<{
   csv?: boolean;
 }>();
 
-function fail(message: string, code: number): never {
-  console.error(`query: ${message}`);
-  Deno.exit(code);
-}
-
-if (opts.list) {
-  for (const q of Object.values(NAMED_QUERIES)) {
-    console.log(`${q.name.padEnd(12)} ${q.description}`);
-  }
-  Deno.exit(0);
-}
-if (opts.named && program.args[0]) fail("give either SQL or --named, not both", 2);
-let sql = program.args[0] ?? LIST_SWEEPS;
-if (opts.named) {
-  try {
-    sql = namedQuery(opts.named).sql;
-  } catch (e) {
-    fail((e as Error).message, 2);
-  }
-}
-if (opts.show) {
-  console.log(sql);
-  Deno.exit(0);
-}
-
 /** Temp views named like the tables, holding one sweep's rows (they shadow the tables). */
 async function scopeToSweep(store: Store, selector: string): Promise<void> {
   const sweep = await resolveSweep(store, selector);
@@ -87,6 +62,19 @@ async function scopeToSweep(store: Store, selector: string): Promise<void> {
 
 let store: Store | undefined;
 try {
+  if (opts.list) {
+    for (const q of Object.values(NAMED_QUERIES)) {
+      console.log(`${q.name.padEnd(12)} ${q.description}`);
+    }
+    Deno.exit(0);
+  }
+  if (opts.named && program.args[0]) throw new UsageError("give either SQL or --named, not both");
+  // An unknown name is exit 2, as every error but the store's.
+  const sql = opts.named ? namedQuery(opts.named).sql : program.args[0] ?? LIST_SWEEPS;
+  if (opts.show) {
+    console.log(sql);
+    Deno.exit(0);
+  }
   store = await Store.open(opts.store, { readOnly: true });
   if (opts.sweep) await scopeToSweep(store, opts.sweep);
   const rows = await store.read(sql);
@@ -95,7 +83,8 @@ try {
   else console.log(formatTable(rows));
 } catch (e) {
   store?.close();
-  const missing = e instanceof StoreError && e.kind === "missing" && opts.sweep;
-  fail((e as Error).message.split("\n")[0], e instanceof StoreError && !missing ? 3 : 2);
+  // A sweep that is not in the store is bad usage, not a store fault.
+  const missingSweep = e instanceof StoreError && e.kind === "missing" && opts.sweep;
+  exitOnError("query", e, (e) => e instanceof StoreError && !missingSweep ? 3 : 2, firstLine);
 }
 store.close();
