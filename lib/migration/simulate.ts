@@ -11,6 +11,7 @@ import { createTracker, domainOptions, WriteLog } from "../tracking/mod.ts";
 import { createWorkload } from "../workload/mod.ts";
 import type { WorkloadGenerator } from "../workload/types.ts";
 import {
+  diffDmaCounters,
   dirtyReadNs,
   dirtyReadWorkOf,
   type DmaCounters,
@@ -33,22 +34,14 @@ const NS_PER_MS = 1e6;
 
 const rate = (misses: number, translations: number) => translations > 0 ? misses / translations : 0;
 
-/** The counters a phase's costs need: the domain's, and the workload's requests and bytes. */
+/**
+ * The counters a phase's costs need at one instant: the domain's, and the DMA
+ * model's (the workload's requests and bytes beside the domain's translation
+ * counters); a phase's are after − before (diffStats, diffDmaCounters).
+ */
 interface Sample {
   stats: IommuStats;
-  requests: number;
-  payloadBytes: number;
-}
-
-/** The DMA throughput model's counters over [before, after). */
-function dmaCounters(after: Sample, before: Sample): DmaCounters {
-  return {
-    requests: after.requests - before.requests,
-    payloadBytes: after.payloadBytes - before.payloadBytes,
-    translations: after.stats.translations - before.stats.translations,
-    iotlbMisses: after.stats.iotlbMisses - before.stats.iotlbMisses,
-    walkMemoryAccesses: after.stats.walkMemoryAccesses - before.stats.walkMemoryAccesses,
-  };
+  dma: DmaCounters;
 }
 
 /** Payload bytes/s of a phase by `model`; a phase without requests has none (0). */
@@ -103,11 +96,17 @@ export async function simulate(
   const runUntil = runner(domain, workload);
   const verifier = new Verifier(log);
   const timing = dmaTimingFromConfig(config.dma, config.iommu.costs.memoryAccessNs);
-  const sample = (): Sample => ({
-    stats: domain.stats(),
-    requests: workload.issued,
-    payloadBytes: workload.issuedBytes,
-  });
+  const sample = (): Sample => {
+    const stats = domain.stats();
+    const dma: DmaCounters = {
+      requests: workload.issued,
+      payloadBytes: workload.issuedBytes,
+      translations: stats.translations,
+      iotlbMisses: stats.iotlbMisses,
+      walkMemoryAccesses: stats.walkMemoryAccesses,
+    };
+    return { stats, dma };
+  };
   const readNsOf = (d: IommuStats) => dirtyReadNs(dirtyReadWorkOf(d), config.iommu.dirtyRead);
 
   // Warm-up without tracking: the guest's baseline miss rate and DMA throughput.
@@ -191,7 +190,7 @@ export async function simulate(
         nowNs,
         0,
         diffStats(after.stats, before.stats),
-        dmaCounters(after, before),
+        diffDmaCounters(after.dma, before.dma),
         true,
       );
       break;
@@ -213,15 +212,15 @@ export async function simulate(
       nowNs,
       report.dirtyBytes,
       diffStats(z.stats, a.stats),
-      dmaCounters(z, a),
+      diffDmaCounters(z.dma, a.dma),
       false,
     );
     pending = report.dirtyBytes;
   }
   const end = sample();
   const tracked = diffStats(end.stats, sWarm);
-  const trackedDma = dmaCounters(end, warm);
-  const dmaBaseline = throughput(dmaThroughput, timing, dmaCounters(warm, s0));
+  const trackedDma = diffDmaCounters(end.dma, warm.dma);
+  const dmaBaseline = throughput(dmaThroughput, timing, diffDmaCounters(warm.dma, s0.dma));
   const dmaTracked = throughput(dmaThroughput, timing, trackedDma);
 
   const summary: Summary = {
