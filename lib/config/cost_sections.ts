@@ -5,20 +5,7 @@
 // each with its source; the two fitted ones come from scripts/calibrate_dma.ts.
 
 import { z } from "zod";
-import { parseBandwidth, UnitError } from "../units/mod.ts";
-
-// The same unit helper as schema.ts (not exported there yet).
-function bandwidth(description: string) {
-  return z.union([z.number(), z.string()]).transform((v, ctx) => {
-    try {
-      return parseBandwidth(v);
-    } catch (e) {
-      if (!(e instanceof UnitError)) throw e;
-      ctx.issues.push({ code: "custom", message: e.message, input: v });
-      return z.NEVER;
-    }
-  }).meta({ description: `${description} (bytes/s, or a string such as "128MiB/s", "10Gbit/s")` });
-}
+import { bandwidth } from "./unit_fields.ts";
 
 const ns = (d: string, dflt: number) =>
   z.number().min(0).default(dflt).meta({ description: `${d}, ns` });

@@ -5,29 +5,9 @@
 // (lib/units). Effective values are bytes, milliseconds, bytes/s and ops/s.
 
 import { z } from "zod";
-import { parseBandwidth, parseDuration, parseOpsRate, parseSize, UnitError } from "../units/mod.ts";
 import { VENDOR_NAMES, type VendorName } from "../hw/mod.ts";
 import { dirtyReadSection, dmaTimingSection, kernelFlushSection } from "./cost_sections.ts";
-
-function unit(parse: (v: unknown) => number, description: string) {
-  return z.union([z.number(), z.string()]).transform((v, ctx) => {
-    try {
-      return parse(v);
-    } catch (e) {
-      if (!(e instanceof UnitError)) throw e;
-      ctx.issues.push({ code: "custom", message: e.message, input: v });
-      return z.NEVER;
-    }
-  }).meta({ description });
-}
-
-const size = (d: string) => unit(parseSize, `${d} (bytes, or a string such as "2MiB", "64GiB")`);
-const duration = (d: string) =>
-  unit(parseDuration, `${d} (milliseconds, or a string such as "300ms", "2s")`);
-const bandwidth = (d: string) =>
-  unit(parseBandwidth, `${d} (bytes/s, or a string such as "128MiB/s", "10Gbit/s")`);
-const opsRate = (d: string) =>
-  unit(parseOpsRate, `${d} (operations/s, or a string such as "2M/s")`);
+import { bandwidth, duration, opsRate, size } from "./unit_fields.ts";
 
 const int = (min: number) => z.number().int().min(min);
 
