@@ -8,8 +8,13 @@
 
 import { fmix32, type Rng } from "./rng.ts";
 
-export const FEISTEL_ROUNDS = 4;
-const ROUNDS = FEISTEL_ROUNDS;
+/**
+ * Not a knob, so not exported: roundTable()'s layout (two tables of each
+ * half's width) and ZipfSource.tailPass's unrolled rounds (zipf.ts) assume
+ * four; zipf_exact_test.ts, the inlined stream against apply(), fails if
+ * they part.
+ */
+const ROUNDS = 4;
 
 /** Fields are public so hot loops can keep them in locals (ZipfSource inlines apply). */
 export class FeistelPermutation {
