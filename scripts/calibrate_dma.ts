@@ -19,6 +19,7 @@ import {
   parseCalibrationCsv,
   residuals,
 } from "../lib/cost/calibration.ts";
+import { formatSizeIn, sizeUnit } from "../lib/units/mod.ts";
 
 function gitShow(dir: string, path: string): string {
   const r = new Deno.Command("git", {
@@ -60,7 +61,8 @@ const counters = rows.map((r) => engineReadCounters(r.windowBytes));
 const fixed = assumedTiming();
 const fit = fitDmaTiming(rows, counters, fixed);
 
-const kib = (b: number) => (b >= 1 << 20 ? `${b / (1 << 20)} MiB` : `${b / 1024} KiB`);
+// "4 KiB", "1.5 MiB": as the README's residual tables print the windows.
+const windowText = (b: number) => formatSizeIn(b, sizeUnit(b));
 const table = (title: string, rs: ReturnType<typeof residuals>) => {
   console.log(`\n${title}`);
   console.log(
@@ -69,7 +71,7 @@ const table = (title: string, rs: ReturnType<typeof residuals>) => {
   console.log("| ---: | ---: | ---: | ---: | ---: | ---: | --- |");
   for (const r of rs) {
     console.log(
-      `| ${kib(r.windowBytes)} | ${r.missRate.toFixed(4)} | ${
+      `| ${windowText(r.windowBytes)} | ${r.missRate.toFixed(4)} | ${
         r.walkAccessesPerRequest.toFixed(3)
       } | ` +
         `${r.measuredRatio.toFixed(3)} | ${r.modelRatio.toFixed(3)} | ` +
