@@ -2,9 +2,10 @@
 // the pcie-bench series (lib/cost/calibration.ts) and prints them with the
 // residual of every window. `--extract DIR` first writes the extract from a
 // pcie-bench/data clone or bare git directory (read with `git show`) to
-// `--out` (default: $DMA_CALIBRATION_CSV).
+// `--out` (default: $DMA_CALIBRATION_CSV). Exit codes: 0 fitted, 2 bad usage,
+// 3 no data or data it cannot read.
 
-import { parseArgs } from "node:util";
+import { Command } from "commander";
 import {
   assumedTiming,
   CALIBRATION_ENV,
@@ -20,6 +21,10 @@ import {
   residuals,
 } from "../lib/cost/calibration.ts";
 import { formatSizeIn, sizeUnit } from "../lib/units/mod.ts";
+import { exitOnError, parseOrExit, UsageError } from "./cli_common.ts";
+
+/** Input the command cannot use (a missing or malformed file, git failing): exit 3. */
+class InputError extends Error {}
 
 function gitShow(dir: string, path: string): string {
   const r = new Deno.Command("git", {
@@ -27,36 +32,59 @@ function gitShow(dir: string, path: string): string {
     stdout: "piped",
     stderr: "piped",
   }).outputSync();
-  if (!r.success) throw new Error(`git show ${path}: ${new TextDecoder().decode(r.stderr)}`);
+  if (!r.success) {
+    throw new InputError(
+      `git show ${path} in ${dir}: ${new TextDecoder().decode(r.stderr).trim()}`,
+    );
+  }
   return new TextDecoder().decode(r.stdout);
 }
 
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    extract: { type: "string" },
-    out: { type: "string" },
-    data: { type: "string" },
-  },
-});
+const program = new Command("calibrate")
+  .description(
+    "fit the DMA timing model's base latency and page walkers on the pcie-bench series " +
+      "and print the residual of every window",
+  )
+  .option("--data <file>", `the extract to fit (default: $${CALIBRATION_ENV} or the known places)`)
+  .option("--extract <dir>", "first write the extract from a pcie-bench/data clone or git dir")
+  .option("--out <file>", `where --extract writes (default: $${CALIBRATION_ENV})`)
+  .showHelpAfterError()
+  .exitOverride();
 
-if (values.extract) {
-  const out = values.out ?? Deno.env.get(CALIBRATION_ENV);
-  if (!out) throw new Error(`--extract needs --out or $${CALIBRATION_ENV}`);
-  const rows = joinSeries(
-    gitShow(values.extract, CALIBRATION_SOURCE.iommu),
-    gitShow(values.extract, CALIBRATION_SOURCE.noIommu),
+parseOrExit(program);
+const values = program.opts<{ data?: string; extract?: string; out?: string }>();
+let rows: ReturnType<typeof parseCalibrationCsv>;
+let path: string | null;
+try {
+  if (values.extract) {
+    const out = values.out ?? Deno.env.get(CALIBRATION_ENV);
+    if (!out) throw new UsageError(`--extract needs --out or $${CALIBRATION_ENV}`);
+    const joined = joinSeries(
+      gitShow(values.extract, CALIBRATION_SOURCE.iommu),
+      gitShow(values.extract, CALIBRATION_SOURCE.noIommu),
+    );
+    Deno.writeTextFileSync(out, formatCalibrationCsv(joined));
+    console.log(`wrote ${joined.length} rows to ${out}`);
+  }
+  path = values.data ?? findCalibrationData();
+  if (!path) {
+    throw new InputError(
+      `no calibration data; looked in: ${calibrationCandidates().join(", ")} ` +
+        `(give --data, or write the extract with --extract DIR --out FILE)`,
+    );
+  }
+  try {
+    rows = parseCalibrationCsv(Deno.readTextFileSync(path));
+  } catch (e) {
+    throw new InputError(`${path}: ${(e as Error).message}`);
+  }
+} catch (e) {
+  exitOnError(
+    "calibrate",
+    e,
+    (e) => e instanceof UsageError ? 2 : e instanceof InputError ? 3 : undefined,
   );
-  Deno.writeTextFileSync(out, formatCalibrationCsv(rows));
-  console.log(`wrote ${rows.length} rows to ${out}`);
 }
-
-const path = values.data ?? findCalibrationData();
-if (!path) {
-  console.error(`no calibration data; looked in:\n  ${calibrationCandidates().join("\n  ")}`);
-  Deno.exit(1);
-}
-const rows = parseCalibrationCsv(Deno.readTextFileSync(path));
 const counters = rows.map((r) => engineReadCounters(r.windowBytes));
 const fixed = assumedTiming();
 const fit = fitDmaTiming(rows, counters, fixed);
