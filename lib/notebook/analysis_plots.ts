@@ -7,10 +7,23 @@
 // tick label, so no label is cut.
 
 import * as Plot from "@observablehq/plot";
+import {
+  captionText,
+  colorsFor,
+  formatMs,
+  frameMark,
+  HALO,
+  PALETTE,
+  plotSvg,
+  POLICY_COLORS,
+  sourceSentence,
+  SYMBOLS,
+} from "./marks.ts";
 import { type Row, type RowsInput, toRows } from "./rows.ts";
 import {
   byteTicks,
   composeFigure,
+  type DomDocument,
   type DomNode,
   formatBytes,
   type LegendEntry,
@@ -42,10 +55,7 @@ export function formatValue(v: unknown, format: ValueFormat = "number"): string 
     case "percent":
       return `${sig(v * 100)}%`;
     case "ms":
-      if (v === 0) return "0";
-      if (Math.abs(v) < 1) return `${sig(v * 1000)} µs`;
-      if (Math.abs(v) >= 1000) return `${sig(v / 1000)} s`;
-      return `${sig(v)} ms`;
+      return formatMs(v);
     case "count": {
       const a = Math.abs(v);
       if (a >= 1e9) return `${sig(v / 1e9)} G`;
@@ -59,27 +69,6 @@ export function formatValue(v: unknown, format: ValueFormat = "number"): string 
       return sig(v, 4);
   }
 }
-
-/** The colours of the split policies in every figure (as frontierPlot's). */
-export const POLICY_COLORS: Readonly<Record<string, string>> = {
-  none: "#4269d0",
-  eager: "#ff725c",
-  lazy: "#3ca951",
-};
-/** Observable's categorical palette, for series without a fixed colour. */
-export const PALETTE = [
-  "#4269d0",
-  "#efb118",
-  "#ff725c",
-  "#6cc5b0",
-  "#3ca951",
-  "#ff8ab7",
-  "#a463f2",
-  "#97bbf5",
-  "#9c6b4e",
-  "#9498a0",
-];
-const SYMBOLS = ["circle", "square", "triangle", "diamond", "star", "cross", "wye", "hexagon"];
 
 /** A column of the rows: a field name or a function of the row. */
 export type Field = string | ((row: Row) => unknown);
@@ -123,6 +112,9 @@ export interface FigureOptions {
   height?: number;
 }
 
+/** Horizontal reference lines, each a legend entry. */
+export type ReferenceLines = readonly { y: number; label: string }[];
+
 function orderOf(rows: Row[], c: CategoryChannel): unknown[] {
   const seen = [...new Set(rows.map(get(c.field)))];
   if (!c.order) {
@@ -137,11 +129,7 @@ function orderOf(rows: Row[], c: CategoryChannel): unknown[] {
 const label = (c: CategoryChannel) => (v: unknown) => c.format ? c.format(v) : String(v);
 
 function colorsOf(values: unknown[], c: CategoryChannel): string[] {
-  let next = 0;
-  return values.map((v) => {
-    const key = label(c)(v);
-    return c.colors?.[key] ?? POLICY_COLORS[key] ?? PALETTE[next++ % PALETTE.length];
-  });
+  return colorsFor(values.map(label(c)), { ...POLICY_COLORS, ...c.colors }, PALETTE);
 }
 
 /** The left margin that fits the widest of `labels` (tick labels) and a gap. */
@@ -149,8 +137,31 @@ function marginFor(labels: string[], min = 48): number {
   return Math.max(min, Math.ceil(Math.max(0, ...labels.map((l) => textWidth(l))) + 18));
 }
 
-function caption(parts: (string | undefined)[], source?: string): string {
-  return [...parts, source ? `Data: ${source}.` : undefined].filter(Boolean).join(" ");
+/** The figure around a plot: title, subtitle, legends, and the note and the source as caption. */
+function figure(
+  document: DomDocument,
+  o: FigureOptions,
+  legends: DomNode[],
+  plot: DomNode,
+): string {
+  return composeFigure(document, {
+    title: o.title,
+    subtitle: o.subtitle,
+    legends,
+    plot,
+    caption: captionText([o.note ?? "", sourceSentence(o.source)]),
+  });
+}
+
+/** The legend row of the horizontal reference lines; none without any. */
+function rulesLegend(
+  document: DomDocument,
+  rules: ReferenceLines | undefined,
+  color: string,
+  width: number,
+): DomNode[] {
+  const entries = (rules ?? []).map((r): LegendEntry => ({ label: r.label, kind: "dash", color }));
+  return entries.length ? [legendSvg(document, "Lines", entries, width)] : [];
 }
 
 function valueScale(
@@ -210,8 +221,6 @@ function niceTicks(lo: number, hi: number, count: number): number[] {
   for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(v);
   return out;
 }
-
-const halo = { stroke: "white", strokeWidth: 3, paintOrder: "stroke" };
 
 /** Facets named in their own labels ("IO page size: 2 MiB"), so no axis label collides with the y label. */
 function facetScale(domain: string[], name: string, padding: number) {
@@ -343,15 +352,13 @@ export function heatmapPlot(input: RowsInput, o: HeatmapOptions): string {
   const height = o.height ?? Math.max(120, ys.length * cellH + 70);
   const marginLeft = marginFor(ys.map((y) => yl(y)), 56);
   const cellWidth = (width - marginLeft - 12) / (xs.length * Math.max(1, fxs.length)) * 0.92;
-  const plot = Plot.plot({
-    document,
+  const plot = plotSvg(document, {
     width,
     height,
     marginLeft,
     marginRight: 12,
     marginTop: o.facet ? 40 : 26,
     marginBottom: 44,
-    style: { fontSize: "11px" },
     ...(o.facet ? { fx: facetScale(fxs.map(fl), o.facet.label, 0.06) } : {}),
     x: { type: "band", domain: xs.map(xl), label: `${o.x.label} →`, padding: 0.04 },
     y: {
@@ -383,14 +390,8 @@ export function heatmapPlot(input: RowsInput, o: HeatmapOptions): string {
         className: "heat-label",
       }),
     ],
-  }) as unknown as DomNode;
-  return composeFigure(document, {
-    title: o.title,
-    subtitle: o.subtitle,
-    legends,
-    plot,
-    caption: caption([o.note], o.source),
   });
+  return figure(document, o, legends, plot);
 }
 
 // --- lines -------------------------------------------------------------------
@@ -404,7 +405,7 @@ export interface LinePlotOptions extends FigureOptions {
   /** Facets side by side. */
   facet?: CategoryChannel;
   /** Horizontal reference lines, each a legend entry. */
-  rules?: readonly { y: number; label: string }[];
+  rules?: ReferenceLines;
   /** Draw a label with each series' name at its last point (not with facets; default false). */
   endLabels?: boolean;
   /** A label beside each point (e.g. the knob's value along a trajectory). */
@@ -474,15 +475,13 @@ export function linePlot(input: RowsInput, o: LinePlotOptions): string {
         return ds.length ? [ds[ds.length - 1]] : [];
       })()
   );
-  const plot = Plot.plot({
-    document,
+  const plot = plotSvg(document, {
     width,
     height: o.height ?? 320,
     marginLeft: marginFor(yScale.tickLabels),
     marginRight: o.endLabels && !o.facet ? 70 : 24,
     marginTop: o.facet ? 36 : 26,
     marginBottom: 44,
-    style: { fontSize: "11px" },
     ...(o.facet ? { fx: facetScale(facets, o.facet.label, 0.1) } : {}),
     x: {
       ...xScale.options,
@@ -493,9 +492,13 @@ export function linePlot(input: RowsInput, o: LinePlotOptions): string {
     },
     y: { ...yScale.options, label: `↑ ${o.y.label}`, grid: true },
     color: { type: "ordinal", domain: names, range: colors },
-    symbol: { type: "ordinal", domain: names, range: names.map((_, i) => SYMBOLS[i % 8]) },
+    symbol: {
+      type: "ordinal",
+      domain: names,
+      range: names.map((_, i) => SYMBOLS[i % SYMBOLS.length]),
+    },
     marks: [
-      Plot.frame({ stroke: "#ccc" }),
+      frameMark(),
       ...(o.rules ?? []).map((r) =>
         Plot.ruleY([r], { y: "y", stroke: "#777", strokeDasharray: "4,3", className: "rule" })
       ),
@@ -537,7 +540,7 @@ export function linePlot(input: RowsInput, o: LinePlotOptions): string {
               dx: right ? -7 : 7,
               dy: [-9, 12, -22, 25][i % 4],
               fill: colors[i],
-              ...halo,
+              ...HALO,
               className: "point-label",
             })
           )
@@ -552,17 +555,12 @@ export function linePlot(input: RowsInput, o: LinePlotOptions): string {
           textAnchor: "start",
           dx: 7,
           fill: "__s",
-          ...halo,
+          ...HALO,
           className: "end-label",
         })]
         : []),
     ],
-  }) as unknown as DomNode;
-  const ruleEntries = (o.rules ?? []).map((r) => ({
-    label: r.label,
-    kind: "dash" as const,
-    color: "#777",
-  }));
+  });
   const legends = [
     ...(o.series
       ? [legendSvg(
@@ -571,22 +569,16 @@ export function linePlot(input: RowsInput, o: LinePlotOptions): string {
         names.map((n, i): LegendEntry => ({
           label: n,
           kind: dashed.has(n) ? "dash" : "symbol",
-          symbol: SYMBOLS[i % 8],
+          symbol: SYMBOLS[i % SYMBOLS.length],
           color: colors[i],
           hollow: !dashed.has(n),
         })),
         width - 8,
       )]
       : []),
-    ...(ruleEntries.length ? [legendSvg(document, "Lines", ruleEntries, width - 8)] : []),
+    ...rulesLegend(document, o.rules, "#777", width - 8),
   ];
-  return composeFigure(document, {
-    title: o.title,
-    subtitle: o.subtitle,
-    legends,
-    plot,
-    caption: caption([o.note], o.source),
-  });
+  return figure(document, o, legends, plot);
 }
 
 // --- bars --------------------------------------------------------------------
@@ -600,7 +592,7 @@ export interface BarPlotOptions extends FigureOptions {
   /** Write each bar's value above it (default true). */
   valueLabels?: boolean;
   /** Horizontal reference lines, each a legend entry. */
-  rules?: readonly { y: number; label: string }[];
+  rules?: ReferenceLines;
   /** Where bars start on a log scale (default the axis floor). */
   base?: number;
   /** A bar's label (default its formatted value), e.g. "≥ 318×" for a lower bound. */
@@ -642,15 +634,13 @@ export function barPlot(input: RowsInput, o: BarPlotOptions): string {
   const barWidth = (width - 80) / Math.max(1, xs.length * groups.length) * 0.8;
   const widest = Math.max(0, ...data.map((d) => textWidth(barText(d))));
   const upright = o.valueLabels !== false && widest + 4 > barWidth;
-  const plot = Plot.plot({
-    document,
+  const plot = plotSvg(document, {
     width,
     height: o.height ?? 320,
     marginLeft: marginFor(yScale.tickLabels),
     marginRight: 16,
     marginTop: upright ? 20 + widest : 28,
     marginBottom: grouped ? 48 : 44,
-    style: { fontSize: "11px" },
     ...(grouped
       ? {
         fx: { domain: xs, label: `${o.x.label} →`, padding: 0.12, axis: "bottom" },
@@ -679,17 +669,12 @@ export function barPlot(input: RowsInput, o: BarPlotOptions): string {
           // Labels wider than their bar stand upright above it.
           ...(upright ? { rotate: -90, textAnchor: "start", dy: 0, dx: 0 } : { dy: -7 }),
           fill: "#333",
-          ...halo,
+          ...HALO,
           className: "bar-label",
         }),
       ]),
     ],
-  }) as unknown as DomNode;
-  const ruleEntries = (o.rules ?? []).map((r) => ({
-    label: r.label,
-    kind: "dash" as const,
-    color: "#333",
-  }));
+  });
   const legends = [
     ...(o.group
       ? [legendSvg(
@@ -699,24 +684,7 @@ export function barPlot(input: RowsInput, o: BarPlotOptions): string {
         width - 8,
       )]
       : []),
-    ...(ruleEntries.length ? [legendSvg(document, "Lines", ruleEntries, width - 8)] : []),
+    ...rulesLegend(document, o.rules, "#333", width - 8),
   ];
-  return composeFigure(document, {
-    title: o.title,
-    subtitle: o.subtitle,
-    legends,
-    plot,
-    caption: caption([o.note], o.source),
-  });
-}
-
-/**
- * The non-dominated rows when both `x` and `y` are costs (lower is better):
- * no other row is at least as good on both and better on one. Ties on both
- * axes are all kept.
- */
-export function nonDominated<T>(rows: readonly T[], x: (r: T) => number, y: (r: T) => number): T[] {
-  return rows.filter((a) =>
-    !rows.some((b) => b !== a && x(b) <= x(a) && y(b) <= y(a) && (x(b) < x(a) || y(b) < y(a)))
-  );
+  return figure(document, o, legends, plot);
 }

@@ -1,13 +1,6 @@
 import assert from "node:assert/strict";
 import { parseHTML } from "linkedom";
-import {
-  barPlot,
-  contrastText,
-  formatValue,
-  heatmapPlot,
-  linePlot,
-  nonDominated,
-} from "./analysis_plots.ts";
+import { barPlot, contrastText, formatValue, heatmapPlot, linePlot } from "./analysis_plots.ts";
 
 // Deno's types have no DOM; linkedom's document is queried loosely here.
 // deno-lint-ignore no-explicit-any
@@ -28,22 +21,6 @@ Deno.test("formatValue: units in the text", () => {
   assert.equal(formatValue(3.049, "ratio"), "3.05×");
   assert.equal(formatValue("lazy"), "lazy");
   assert.equal(formatValue(2, (v) => `${v} points`), "2 points");
-});
-
-Deno.test("nonDominated: keeps the Pareto set, ties included", () => {
-  const rows = [
-    { n: "none", x: 9, y: 0 },
-    { n: "eager", x: 1, y: 9 },
-    { n: "lazy", x: 3, y: 3 },
-    { n: "worse", x: 4, y: 4 },
-    { n: "lazy2", x: 3, y: 3 },
-  ];
-  assert.deepEqual(nonDominated(rows, (r) => r.x, (r) => r.y).map((r) => r.n), [
-    "none",
-    "eager",
-    "lazy",
-    "lazy2",
-  ]);
 });
 
 Deno.test("contrastText: white on dark fills, black on light ones", () => {

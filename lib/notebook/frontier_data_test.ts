@@ -38,6 +38,16 @@ Deno.test("paretoFrontier: equal points are both kept; non-finite ones ignored; 
   assert.equal(neg.length, 2);
 });
 
+Deno.test('paretoFrontier: equal points keep their input order (notebook 03\'s "none = lazy")', () => {
+  const pts: P[] = [
+    { id: "none", x: 3, y: 3 },
+    { id: "eager", x: 1, y: 9 },
+    { id: "lazy", x: 3, y: 3 },
+    { id: "worse", x: 4, y: 4 },
+  ];
+  assert.deepEqual(paretoFrontier(pts, "x", "y").map((p) => p.id), ["eager", "none", "lazy"]);
+});
+
 Deno.test("paretoFrontier equals the O(n²) definition (property)", () => {
   const small = fc.integer({ min: 0, max: 6 }); // small ranges force ties
   fc.assert(

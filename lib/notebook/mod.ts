@@ -15,9 +15,12 @@ export {
   type ConfigPoint,
   frontierByPageSize,
   paretoFrontier,
+  // Notebook 03's name for the same frontier (cost on both axes).
+  paretoFrontier as nonDominated,
 } from "./frontier_data.ts";
 export { resultRow, type Row, type RowsInput, toRounds, toRows } from "./rows.ts";
 export { byteTicks, formatBytesIn } from "./svg.ts";
+export { PALETTE, POLICY_COLORS } from "./marks.ts";
 export {
   NOTEBOOK_COMMAND_ENV,
   notebookCommand,
@@ -54,9 +57,7 @@ export {
   heatmapPlot,
   linePlot,
   type LinePlotOptions,
-  nonDominated,
-  PALETTE,
-  POLICY_COLORS,
+  type ReferenceLines,
   type ValueChannel,
   type ValueFormat,
 } from "./analysis_plots.ts";

@@ -17,7 +17,19 @@ import {
   varyingColumns,
 } from "./frontier_data.ts";
 import { type RowsInput, toRounds } from "./rows.ts";
-import { captionText, frameMark, HALO, percent, plotSvg } from "./marks.ts";
+import {
+  captionText,
+  colorsFor,
+  formatMs,
+  frameMark,
+  HALO,
+  MORE_POLICY_COLORS,
+  percent,
+  plotSvg,
+  POLICY_COLORS,
+  sourceSentence,
+  SYMBOLS,
+} from "./marks.ts";
 import {
   byteTicks,
   byteUnit,
@@ -30,23 +42,6 @@ import {
   legendSvg,
   newDocument,
 } from "./svg.ts";
-
-/** Colours of the split policies (Observable's categorical palette). */
-const SPLIT_COLORS: Record<string, string> = {
-  none: "#4269d0",
-  eager: "#ff725c",
-  lazy: "#3ca951",
-};
-const MORE_COLORS = ["#efb118", "#a463f2", "#9c6b4e", "#ff8ab7", "#6cc5b0", "#97bbf5", "#9498a0"];
-const SYMBOLS = ["circle", "square", "triangle", "diamond", "star", "cross", "wye", "hexagon"];
-
-/** A y value in a tooltip: a percentage, or a duration in ms. */
-const msText = (v: number) =>
-  v >= 1000
-    ? `${+(v / 1000).toPrecision(3)} s`
-    : v >= 1
-    ? `${+v.toPrecision(3)} ms`
-    : `${+(v * 1000).toPrecision(3)} µs`;
 
 /**
  * The cost on y: how it is named and written, and whether it has a
@@ -87,7 +82,7 @@ const Y_AXES = {
       "the leaves",
     baseline: false,
     percent: false,
-    format: msText,
+    format: formatMs,
   },
 } as const;
 
@@ -170,8 +165,7 @@ interface FrontierEncoding {
 
 function frontierEncoding(points: readonly ConfigPoint[]): FrontierEncoding {
   const splits = sortSplits(points.map((p) => p.split));
-  let more = 0;
-  const colors = splits.map((s) => SPLIT_COLORS[s] ?? MORE_COLORS[more++ % MORE_COLORS.length]);
+  const colors = colorsFor(splits, POLICY_COLORS, MORE_POLICY_COLORS);
   const batches = sortClearBatches(points.map((p) => p.clearBatch));
   const symbols = batches.map((_, i) => SYMBOLS[i % SYMBOLS.length]);
   const facets = [...new Set(points.map((p) => p.pageSize))].sort((a, b) => a - b);
@@ -542,7 +536,7 @@ function frontierCaption(
         `(${badRuns} runs in all); their data sent stops at maxRounds, so it is a lower bound.`
       : "",
     `${points.length} configurations, ${runs} runs.`,
-    o.source ? `Data: ${o.source}.` : "",
+    sourceSentence(o.source),
   ]);
 }
 
@@ -796,7 +790,7 @@ export function roundsPlot(rounds: RowsInput | SimResult, options: RoundsPlotOpt
       )} ms downtime).`
       : "no stop-and-copy record.",
     log ? "Log y scale." : "",
-    options.source ? `Data: ${options.source}.` : "",
+    sourceSentence(options.source),
   ]);
   return composeFigure(document, {
     title: options.title ?? "Pre-copy rounds: bytes sent per round",

@@ -4,7 +4,7 @@
 // miss rates against it, one facet per IOTLB geometry.
 
 import * as Plot from "@observablehq/plot";
-import { captionText, frameMark, percent, plotSvg } from "./marks.ts";
+import { captionText, frameMark, percent, plotSvg, sourceSentence } from "./marks.ts";
 import { composeFigure, legendSvg, newDocument } from "./svg.ts";
 
 export type AccessPattern = "uniform" | "cyclic";
@@ -237,7 +237,7 @@ export function missRatePlot(
     `Each mark is the engine's IOTLB misses / translations after a warm-up, for ${n} working ` +
     `sizes N of contiguous 4 KiB pages; lines are LRU theory at every N.`,
     options.tolerance ?? "",
-    options.source ? `Data: ${options.source}.` : "",
+    sourceSentence(options.source),
   ]);
   return composeFigure(document, {
     title: options.title ?? "IOTLB miss rate vs working-set size: engine against cache theory",
