@@ -251,12 +251,8 @@ export interface HeatmapOptions extends FigureOptions {
   facet?: CategoryChannel;
   /** A categorical fill (which policy wins) ... */
   fill?: CategoryChannel;
-  /** ... or a quantitative one (a gap), with a colour ramp. */
-  value?: ValueChannel & {
-    /** "diverging" around `pivot` (default 0) or "sequential" (default). */
-    scheme?: "diverging" | "sequential";
-    pivot?: number;
-  };
+  /** ... or a quantitative one (a gap), with a sequential colour ramp on a linear scale. */
+  value?: Omit<ValueChannel, "log" | "ticks">;
   /** The text in each cell (default: the fill's label or the formatted value). */
   text?: (row: Row) => string;
 }
@@ -308,25 +304,8 @@ export function heatmapPlot(input: RowsInput, o: HeatmapOptions): string {
     const vals = rows.map((r) => Number(get(v.field)(r))).filter(Number.isFinite);
     const fmt = (x: number) => formatValue(x, v.format);
     const lo = Math.min(...vals), hi = Math.max(...vals);
-    const diverging = v.scheme === "diverging";
-    const pivot = v.pivot ?? 0;
-    const span = Math.max(Math.abs(lo - pivot), Math.abs(hi - pivot)) || 1;
-    color = diverging
-      ? {
-        type: v.log ? "diverging-log" : "diverging",
-        scheme: "PiYG",
-        pivot,
-        domain: v.log ? [Math.min(lo, pivot / 2), Math.max(hi, pivot * 2)] : [
-          pivot - span,
-          pivot + span,
-        ],
-      }
-      : {
-        type: v.log ? "log" : "linear",
-        scheme: "blues",
-        domain: v.domain ??
-          [v.log || v.zero === false ? lo : Math.min(0, lo), hi === lo ? hi + 1 : hi],
-      };
+    const [d0, d1] = v.domain ?? [v.zero === false ? lo : Math.min(0, lo), hi === lo ? hi + 1 : hi];
+    color = { type: "linear", scheme: "blues", domain: [d0, d1] };
     fill = (r) => Number(get(v.field)(r));
     text = o.text ?? ((r) => fmt(Number(get(v.field)(r))));
     // Plot's ramp legend paints a canvas, which linkedom lacks: the legend
@@ -334,10 +313,7 @@ export function heatmapPlot(input: RowsInput, o: HeatmapOptions): string {
     const scale = Plot.scale({ color: color as Plot.ScaleOptions }) as unknown as {
       apply(v: number): string;
     };
-    const [d0, d1] = (color.domain as number[]).length === 2 ? color.domain as number[] : [lo, hi];
-    const steps = [0, 0.25, 0.5, 0.75, 1].map((t) =>
-      v.log && d0 > 0 ? d0 * (d1 / d0) ** t : d0 + (d1 - d0) * t
-    );
+    const steps = [0, 0.25, 0.5, 0.75, 1].map((t) => d0 + (d1 - d0) * t);
     painted = (r) => scale.apply(Number(fill(r)));
     legends.push(
       legendSvg(
@@ -398,7 +374,7 @@ export function heatmapPlot(input: RowsInput, o: HeatmapOptions): string {
 
 export interface LinePlotOptions extends FigureOptions {
   /** x: quantitative (numbers) or, with `categories`, ordered categories. */
-  x: ValueChannel & { categories?: readonly unknown[]; categoryFormat?: (v: unknown) => string };
+  x: ValueChannel & { categories?: readonly unknown[] };
   y: ValueChannel;
   /** One line per value (colour and symbol). */
   series?: CategoryChannel & { dashed?: readonly string[] };
@@ -406,8 +382,6 @@ export interface LinePlotOptions extends FigureOptions {
   facet?: CategoryChannel;
   /** Horizontal reference lines, each a legend entry. */
   rules?: ReferenceLines;
-  /** Draw a label with each series' name at its last point (not with facets; default false). */
-  endLabels?: boolean;
   /** A label beside each point (e.g. the knob's value along a trajectory). */
   pointLabel?: (row: Row) => string;
   /** Connect points in the order of this field instead of x (a trajectory on a plane). */
@@ -429,9 +403,8 @@ export function linePlot(input: RowsInput, o: LinePlotOptions): string {
   const names = seriesValues.map((v) => o.series ? sl(v) : "");
   const colors = o.series ? colorsOf(seriesValues, o.series) : ["#4269d0"];
   const cat = o.x.categories;
-  const cf = o.x.categoryFormat ?? ((v: unknown) => String(v));
   const data = rows.map((r) => ({
-    __x: cat ? cf(get(o.x.field)(r)) : Number(get(o.x.field)(r)),
+    __x: cat ? String(get(o.x.field)(r)) : Number(get(o.x.field)(r)),
     __y: Number(get(o.y.field)(r)),
     __s: o.series ? sl(get(o.series.field)(r)) : "",
     __fx: o.facet ? fl(get(o.facet.field)(r)) : undefined,
@@ -439,19 +412,19 @@ export function linePlot(input: RowsInput, o: LinePlotOptions): string {
     __label: o.pointLabel ? o.pointLabel(r) : "",
   })).filter((d) => Number.isFinite(d.__y) && (!o.y.log || d.__y > 0));
   // Lines run in x order (or pathOrder) within a series and facet.
-  const xIndex = (x: unknown) => cat ? cat.map(cf).indexOf(x as string) : (x as number);
+  const xIndex = (x: unknown) => cat ? cat.map(String).indexOf(x as string) : (x as number);
   const order = o.pathOrder
     ? (d: (typeof data)[number]) => Number(get(o.pathOrder!)(d.__row))
     : (d: (typeof data)[number]) => xIndex(d.__x);
   data.sort((a, b) => order(a) - order(b));
   const yScale = valueScale(o.y, [...data.map((d) => d.__y), ...(o.rules ?? []).map((r) => r.y)]);
   const xScale = cat
-    ? { options: { type: "point", domain: cat.map(cf), padding: 0.3 }, tickLabels: [] }
+    ? { options: { type: "point", domain: cat.map(String), padding: 0.3 }, tickLabels: [] }
     : valueScale({ zero: false, ...o.x }, data.map((d) => d.__x as number));
   const facets = o.facet ? orderOf(rows, o.facet).map(fl) : [];
   // Where a point sits across its facet (0 left, 1 right), for placing labels.
   const nearRight = (d: (typeof data)[number]) => {
-    if (cat) return cat.map(cf).indexOf(d.__x as string) >= cat.length - 1 && cat.length > 1;
+    if (cat) return cat.map(String).indexOf(d.__x as string) >= cat.length - 1 && cat.length > 1;
     const [a, b] = xScale.options.domain as [number, number];
     const x = d.__x as number;
     const f = o.x.log ? Math.log(x / a) / Math.log(b / a) : (x - a) / (b - a);
@@ -464,22 +437,11 @@ export function linePlot(input: RowsInput, o: LinePlotOptions): string {
       .filter(Boolean).join("\n");
   const dashed = new Set(o.series?.dashed ?? []);
   const fx = o.facet ? { fx: "__fx" } : {};
-  const lastOf = names.flatMap((n) =>
-    facets.length
-      ? facets.flatMap((f) => {
-        const ds = data.filter((d) => d.__s === n && d.__fx === f);
-        return ds.length ? [ds[ds.length - 1]] : [];
-      })
-      : (() => {
-        const ds = data.filter((d) => d.__s === n);
-        return ds.length ? [ds[ds.length - 1]] : [];
-      })()
-  );
   const plot = plotSvg(document, {
     width,
     height: o.height ?? 320,
     marginLeft: marginFor(yScale.tickLabels),
-    marginRight: o.endLabels && !o.facet ? 70 : 24,
+    marginRight: 24,
     marginTop: o.facet ? 36 : 26,
     marginBottom: 44,
     ...(o.facet ? { fx: facetScale(facets, o.facet.label, 0.1) } : {}),
@@ -546,19 +508,6 @@ export function linePlot(input: RowsInput, o: LinePlotOptions): string {
           )
         )
         : []),
-      ...(o.endLabels && !o.facet
-        ? [Plot.text(lastOf, {
-          x: "__x",
-          y: "__y",
-          ...fx,
-          text: "__s",
-          textAnchor: "start",
-          dx: 7,
-          fill: "__s",
-          ...HALO,
-          className: "end-label",
-        })]
-        : []),
     ],
   });
   const legends = [
@@ -589,8 +538,6 @@ export interface BarPlotOptions extends FigureOptions {
   y: ValueChannel;
   /** Bars side by side within each x category, one colour per value. */
   group?: CategoryChannel;
-  /** Write each bar's value above it (default true). */
-  valueLabels?: boolean;
   /** Horizontal reference lines, each a legend entry. */
   rules?: ReferenceLines;
   /** Where bars start on a log scale (default the axis floor). */
@@ -633,7 +580,7 @@ export function barPlot(input: RowsInput, o: BarPlotOptions): string {
     o.labelText ? o.labelText(d.__row, fmt(d.__y)) : fmt(d.__y);
   const barWidth = (width - 80) / Math.max(1, xs.length * groups.length) * 0.8;
   const widest = Math.max(0, ...data.map((d) => textWidth(barText(d))));
-  const upright = o.valueLabels !== false && widest + 4 > barWidth;
+  const upright = widest + 4 > barWidth;
   const plot = plotSvg(document, {
     width,
     height: o.height ?? 320,
@@ -661,18 +608,16 @@ export function barPlot(input: RowsInput, o: BarPlotOptions): string {
       ...(o.rules ?? []).map((r) =>
         Plot.ruleY([r], { y: "y", stroke: "#333", strokeDasharray: "4,3", className: "rule" })
       ),
-      ...(o.valueLabels === false ? [] : [
-        Plot.text(data, {
-          ...(grouped ? { fx: "__x", x: "__g" } : { x: "__x" }),
-          y: "__y",
-          text: barText,
-          // Labels wider than their bar stand upright above it.
-          ...(upright ? { rotate: -90, textAnchor: "start", dy: 0, dx: 0 } : { dy: -7 }),
-          fill: "#333",
-          ...HALO,
-          className: "bar-label",
-        }),
-      ]),
+      Plot.text(data, {
+        ...(grouped ? { fx: "__x", x: "__g" } : { x: "__x" }),
+        y: "__y",
+        text: barText,
+        // Labels wider than their bar stand upright above it.
+        ...(upright ? { rotate: -90, textAnchor: "start", dy: 0, dx: 0 } : { dy: -7 }),
+        fill: "#333",
+        ...HALO,
+        className: "bar-label",
+      }),
     ],
   });
   const legends = [
