@@ -194,11 +194,10 @@ function valueScale(
     ? [...c.ticks]
     : format === "bytes"
     ? byteTicks(domain[0], domain[1], 5, false)
-    : undefined;
-  const shown = ticks ?? niceTicks(domain[0], domain[1], 5);
+    : linearTicks(domain[0], domain[1], 5);
   return {
-    options: { type: "linear", domain, ...(ticks ? { ticks } : { ticks: 5 }), tickFormat: fmt },
-    tickLabels: shown.map(fmt),
+    options: { type: "linear", domain, ticks, tickFormat: fmt },
+    tickLabels: ticks.map(fmt),
   };
 }
 
@@ -212,13 +211,41 @@ function powerTicks(lo: number, hi: number): number[] {
   return out.length ? out : [lo, hi];
 }
 
-function niceTicks(lo: number, hi: number, count: number): number[] {
-  const raw = (hi - lo) / count;
-  const p = 10 ** Math.floor(Math.log10(raw || 1));
-  const m = raw / p;
-  const step = (m >= 5 ? 10 : m >= 2 ? 5 : m >= 1 ? 2 : 1) * p;
+/**
+ * The ticks Plot draws on a linear axis with `ticks: count`: d3-array's
+ * ticks(lo, hi, count) for lo < hi (its tickSpec, as Plot calls it through
+ * d3's linear scale; copied, as deno.json maps Plot but not d3). valueScale
+ * hands them to Plot, so the margin is sized for exactly the labels drawn.
+ */
+export function linearTicks(lo: number, hi: number, count: number): number[] {
+  if (!(lo < hi) || !(count > 0)) {
+    throw new RangeError(`linearTicks: needs lo < hi and count > 0, got [${lo}, ${hi}], ${count}`);
+  }
+  const step = (hi - lo) / count;
+  const power = Math.floor(Math.log10(step));
+  const error = step / Math.pow(10, power);
+  const factor = error >= Math.sqrt(50)
+    ? 10
+    : error >= Math.sqrt(10)
+    ? 5
+    : error >= Math.sqrt(2)
+    ? 2
+    : 1;
   const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(v);
+  if (power < 0) {
+    // A negative power divides by the inverse step, so 0.3 stays 0.3 (not 0.30000000000000004).
+    const inv = Math.pow(10, -power) / factor;
+    let i1 = Math.round(lo * inv), i2 = Math.round(hi * inv);
+    if (i1 / inv < lo) i1++;
+    if (i2 / inv > hi) i2--;
+    for (let i = i1; i <= i2; i++) out.push(i / inv);
+  } else {
+    const inc = Math.pow(10, power) * factor;
+    let i1 = Math.round(lo / inc), i2 = Math.round(hi / inc);
+    if (i1 * inc < lo) i1++;
+    if (i2 * inc > hi) i2--;
+    for (let i = i1; i <= i2; i++) out.push(i * inc);
+  }
   return out;
 }
 

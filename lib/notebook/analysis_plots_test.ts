@@ -1,6 +1,15 @@
 import assert from "node:assert/strict";
+import * as Plot from "@observablehq/plot";
 import { parseHTML } from "linkedom";
-import { barPlot, contrastText, formatValue, heatmapPlot, linePlot } from "./analysis_plots.ts";
+import {
+  barPlot,
+  contrastText,
+  formatValue,
+  heatmapPlot,
+  linearTicks,
+  linePlot,
+} from "./analysis_plots.ts";
+import { newDocument, textWidth } from "./svg.ts";
 
 // Deno's types have no DOM; linkedom's document is queried loosely here.
 // deno-lint-ignore no-explicit-any
@@ -146,4 +155,43 @@ Deno.test("barPlot: grouped bars with value labels; a log scale starts at base",
     "2 MiB",
     "1 GiB",
   ]);
+});
+
+Deno.test("linePlot: the left margin fits the widest y tick label Plot draws", () => {
+  // Plot draws 0.5-steps here ("-500 µs", "1.5 ms"; "0.5 points"): a margin
+  // sized for coarser ticks ("1 ms"; "1 points") cuts the labels off.
+  const pointsFormat = (v: number) => `${+(v * 100).toPrecision(3)} points`;
+  for (
+    const [y, format] of [
+      [[-0.89, 1.78], "ms"],
+      [[0, 0.0251], pointsFormat],
+    ] as const
+  ) {
+    const doc = parse(linePlot([0, 1, 2, 3].map((x) => ({ x, y: y[0] + (y[1] - y[0]) * x / 3 })), {
+      title: "t",
+      x: { field: "x", label: "x" },
+      y: { field: "y", label: "y", format },
+    }));
+    const labels = [...doc.querySelectorAll('g[aria-label="y-axis tick label"] text')];
+    const at = Number(/translate\(([\d.]+)/.exec(labels[0].getAttribute("transform"))![1]);
+    // Labels end 9 px left of the axis (Plot's tick size 6 and padding 3).
+    const widest = Math.max(...labels.map((t: Loose) => textWidth(t.textContent)));
+    assert.ok(
+      at - 9 - widest >= 0,
+      `margin ${at} for ${labels.map((t: Loose) => t.textContent)} (${widest} px wide)`,
+    );
+  }
+});
+
+Deno.test("linearTicks: the ticks Plot draws for `ticks: 5` on a linear axis (d3's)", () => {
+  const document = newDocument();
+  for (const [lo, hi] of [[0, 7.738], [0, 1308], [-0.89, 1.78], [0, 0.0266], [12, 87], [0, 1e-5]]) {
+    const svg = Plot.plot({
+      document,
+      y: { domain: [lo, hi] },
+      marks: [Plot.axisY({ ticks: 5, tickFormat: String })],
+    }) as unknown as { outerHTML: string };
+    const drawn = texts(parse(svg.outerHTML), 'g[aria-label="y-axis tick label"] text');
+    assert.deepEqual(linearTicks(lo, hi, 5).map(String), drawn, `[${lo}, ${hi}]`);
+  }
 });
