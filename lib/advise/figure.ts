@@ -2,27 +2,35 @@
 // against the guest's cost (y), one facet per IO page size, as the headline
 // frontier figure has it (lib/notebook frontierPlot), with the guest tolerance
 // drawn, the configurations that miss the limits faded, and the recommendation
-// and runner-up ringed and labelled. Observable Plot draws into linkedom; the
-// title, legend and caption are SVG text, so the file stands alone.
+// and runner-up ringed and labelled. Observable Plot draws into linkedom, and
+// the notebook layer's figure parts (legend rows, title and caption stacked
+// with the plot) make it one standalone SVG, styled as the other figures.
 
 import * as Plot from "@observablehq/plot";
-import { parseHTML } from "linkedom";
-import { byteTicks } from "../notebook/mod.ts";
+import {
+  byteTicks,
+  colorsFor,
+  composeFigure,
+  frameMark,
+  HALO,
+  type LegendEntry,
+  legendSvg,
+  MORE_POLICY_COLORS,
+  newDocument,
+  plotSvg,
+  POLICY_COLORS,
+  SYMBOLS,
+} from "../notebook/mod.ts";
 import type { GuestCost } from "./metrics.ts";
 import { fmtPct } from "./metrics.ts";
 import { type Evaluated, fmtBytes, type Ranking, shortName } from "./rank.ts";
 
-const VARIANT_COLORS: Record<string, string> = {
-  none: "#4269d0",
-  eager: "#ff725c",
-  lazy: "#3ca951",
-  "lazy ×2": "#efb118",
-  "lazy early": "#a463f2",
+/** The split policies' colours, then the two lazy variants' (the first of the further ones). */
+const VARIANT_COLORS: Readonly<Record<string, string>> = {
+  ...POLICY_COLORS,
+  "lazy ×2": MORE_POLICY_COLORS[0],
+  "lazy early": MORE_POLICY_COLORS[1],
 };
-const MORE = ["#9c6b4e", "#ff8ab7", "#6cc5b0", "#97bbf5"];
-const SYMBOLS = ["circle", "square", "triangle", "diamond", "star"];
-const FONT = "system-ui, sans-serif";
-const SVG_NS = "http://www.w3.org/2000/svg";
 
 export interface FigureOptions {
   title: string;
@@ -30,11 +38,6 @@ export interface FigureOptions {
   subtitle: string[];
   caption: string[];
   width?: number;
-}
-
-interface DomNode {
-  outerHTML: string;
-  getAttribute(name: string): string | null;
 }
 
 interface Point {
@@ -52,22 +55,6 @@ interface Point {
   n: number;
   name: string;
   title: string;
-}
-
-const escapeXml = (s: string) =>
-  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-
-function wrap(text: string, chars: number): string[] {
-  const lines: string[] = [];
-  let line = "";
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (line && line.length + 1 + word.length > chars) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(line);
-  return lines;
 }
 
 /** Powers of two in [lo, hi] when there are two or more (1, 2, 4, 8 GiB), else round steps. */
@@ -110,16 +97,12 @@ export function adviseFigure(
   const data = points(evaluated, guest);
   if (data.length === 0) throw new Error("adviseFigure: no run to plot");
   const width = options.width ?? 980;
-  // Deno's type library has no DOM; linkedom's document is what Plot needs.
-  const { document } = parseHTML("<!doctype html><html><body></body></html>") as unknown as {
-    document: unknown;
-  };
+  const document = newDocument();
   const pageOrder = [...new Set(evaluated.map((e) => e.candidate.pageSize))].sort((a, b) => a - b)
     .map((s) => evaluated.find((e) => e.candidate.pageSize === s)!.candidate.pageLabel)
     .filter((p) => data.some((d) => d.page === p));
   const variants = [...new Set(data.map((d) => d.variant))];
-  let more = 0;
-  const colors = variants.map((v) => VARIANT_COLORS[v] ?? MORE[more++ % MORE.length]);
+  const colors = colorsFor(variants, VARIANT_COLORS, MORE_POLICY_COLORS.slice(2));
   // Clear batches in their natural order: 1, 64, ..., then "round".
   const batches = [...new Set(data.map((d) => d.batch))].sort((a, b) =>
     (a === "round" ? Infinity : Number(a)) - (b === "round" ? Infinity : Number(b))
@@ -144,22 +127,19 @@ export function adviseFigure(
   if (together) {
     rec[0].label += ` (runner-up ${runner[0].variant}, batch ${runner[0].batch}, same spot)`;
   }
-  const halo = { stroke: "white", strokeWidth: 3, paintOrder: "stroke" };
   const spread = data.filter((d) => d.n > 1 && (d.xMax > d.xMin || d.yMax > d.yMin));
   const anchorOf = (d: Point) => {
     const f = Math.log(d.x / xDomain[0]) / Math.log(xDomain[1] / xDomain[0]);
     return f > 0.6 ? "end" : "start";
   };
 
-  const plot = Plot.plot({
-    document,
+  const plot = plotSvg(document, {
     width,
     height: 360,
     marginLeft: 60,
     marginRight: 24,
     marginTop: 30,
     marginBottom: 42,
-    style: { fontSize: "11px" },
     fx: { domain: pageOrder, label: "IO page size", padding: 0.08 },
     x: {
       type: "log",
@@ -182,7 +162,7 @@ export function adviseFigure(
     color: { domain: variants, range: colors },
     symbol: { domain: batches, range: symbols },
     marks: [
-      Plot.frame({ stroke: "#ccc" }),
+      frameMark(),
       // The guest's tolerance: above it a configuration costs the guest too much.
       Plot.rect(pageOrder, {
         fx: (d: string) => d,
@@ -208,7 +188,7 @@ export function adviseFigure(
         dx: -4,
         dy: -7,
         fill: "#d62728",
-        ...halo,
+        ...HALO,
         className: "tolerance-label",
       }),
       Plot.ruleY(spread, {
@@ -287,110 +267,46 @@ export function adviseFigure(
           dy: d.kind === "recommendation" ? -16 : -30,
           fontWeight: d.kind === "recommendation" ? "bold" : "normal",
           fill: d.kind === "recommendation" ? "#111" : "#555",
-          ...halo,
+          ...HALO,
           className: `${d.kind}-label`,
         })
       ),
     ],
-  }) as unknown as DomNode;
-
-  // Legend: one row per channel, drawn as SVG text and Plot symbols' paths.
-  const legendItems: { label: string; color: string; symbol: string; hollow: boolean }[][] = [
-    variants.map((v, i) => ({ label: v, color: colors[i], symbol: "circle", hollow: false })),
-    batches.map((b, i) => ({
-      label: `clear batch ${b}`,
-      color: "#555",
-      symbol: symbols[i],
-      hollow: true,
-    })),
-    [
-      { label: "did not converge", color: "#222", symbol: "times", hollow: true },
-      { label: "faded: misses a limit", color: "#bbb", symbol: "circle", hollow: true },
-    ],
-  ];
-  const legendNames = ["Split", "Clear batching", "Marks"];
-  const legendMarks: Plot.Markish[] = [];
-  const rowH = 20;
-  legendItems.forEach((items, row) => {
-    const y = 10 + row * rowH;
-    legendMarks.push(
-      Plot.text([legendNames[row]], {
-        x: 0,
-        y,
-        text: (d: string) => d,
-        textAnchor: "start",
-        fontWeight: "bold",
-      }),
-    );
-    let x = 110;
-    for (const it of items) {
-      legendMarks.push(
-        Plot.dot([{ x: x + 6, y }], {
-          x: "x",
-          y: "y",
-          r: 4.5,
-          symbol: it.symbol,
-          stroke: it.color,
-          fill: it.hollow ? "none" : it.color,
-          strokeWidth: 1.6,
-        }),
-        Plot.text([it.label], {
-          x: x + 16,
-          y,
-          text: (d: string) => d,
-          textAnchor: "start",
-        }),
-      );
-      x += 30 + it.label.length * 6.2;
-    }
   });
-  const legendHeight = legendItems.length * rowH + 2;
-  const legend = Plot.plot({
-    document,
-    width,
-    height: legendHeight,
-    margin: 0,
-    axis: null,
-    x: { type: "identity" },
-    y: { type: "identity" },
-    style: { fontSize: "11px" },
-    marks: legendMarks,
-  }) as unknown as DomNode;
 
-  const pad = 6;
-  const parts: string[] = [];
-  let y = pad + 18;
-  parts.push(
-    `<text x="${pad}" y="${y}" font-size="16" font-weight="bold" class="figure-title">${
-      escapeXml(options.title)
-    }</text>`,
-  );
-  for (const line of options.subtitle.flatMap((s) => wrap(s, Math.floor(width / 6.8)))) {
-    y += 16;
-    parts.push(
-      `<text x="${pad}" y="${y}" font-size="12" fill="#444" class="figure-subtitle">${
-        escapeXml(line)
-      }</text>`,
-    );
-  }
-  y += 10;
-  const nest = (node: DomNode, at: number) =>
-    node.outerHTML.replace(/^<svg /, `<svg x="0" y="${at}" `);
-  parts.push(nest(legend, y));
-  y += legendHeight + 4;
-  parts.push(nest(plot, y));
-  y += Number(plot.getAttribute("height"));
-  for (const line of options.caption.flatMap((s) => wrap(s, Math.floor(width / 6)))) {
-    y += 14;
-    parts.push(
-      `<text x="${pad}" y="${y}" font-size="11" fill="#555" class="figure-caption">${
-        escapeXml(line)
-      }</text>`,
-    );
-  }
-  y += pad + 4;
-  const h = Math.ceil(y);
-  return `<svg xmlns="${SVG_NS}" width="${width}" height="${h}" viewBox="0 0 ${width} ${h}" ` +
-    `font-family="${FONT}" class="advise-figure"><rect width="100%" height="100%" fill="white"/>` +
-    parts.join("") + "</svg>";
+  const legend = (name: string, entries: LegendEntry[]) =>
+    legendSvg(document, name, entries, width - 8);
+  return composeFigure(document, {
+    title: options.title,
+    subtitle: options.subtitle.join("\n"),
+    legends: [
+      legend(
+        "Split",
+        variants.map((v, i) => ({ label: v, kind: "symbol", symbol: "circle", color: colors[i] })),
+      ),
+      legend(
+        "Clear batching",
+        batches.map((b, i) => ({
+          label: `clear batch ${b}`,
+          kind: "symbol",
+          symbol: symbols[i],
+          color: "#555",
+          hollow: true,
+        })),
+      ),
+      legend("Marks", [
+        { label: "did not converge", kind: "symbol", symbol: "times", color: "#222", hollow: true },
+        {
+          label: "faded: misses a limit",
+          kind: "symbol",
+          symbol: "circle",
+          color: "#bbb",
+          hollow: true,
+        },
+      ]),
+    ],
+    plot,
+    // One line (or more, wrapped) per caption sentence; an empty one is left out.
+    caption: options.caption.filter(Boolean).join("\n"),
+  });
 }

@@ -19,8 +19,25 @@ export {
   paretoFrontier as nonDominated,
 } from "./frontier_data.ts";
 export { resultRow, type Row, type RowsInput, toRounds, toRows } from "./rows.ts";
-export { byteTicks, formatBytesIn } from "./svg.ts";
-export { PALETTE, POLICY_COLORS } from "./marks.ts";
+// The parts of a figure, for figures drawn outside this folder (advise's).
+export {
+  byteTicks,
+  composeFigure,
+  formatBytesIn,
+  type LegendEntry,
+  legendSvg,
+  newDocument,
+} from "./svg.ts";
+export {
+  colorsFor,
+  frameMark,
+  HALO,
+  MORE_POLICY_COLORS,
+  PALETTE,
+  plotSvg,
+  POLICY_COLORS,
+  SYMBOLS,
+} from "./marks.ts";
 export {
   NOTEBOOK_COMMAND_ENV,
   notebookCommand,
