@@ -7,6 +7,7 @@
 // tick label, so no label is cut.
 
 import * as Plot from "@observablehq/plot";
+import { ticks as d3Ticks } from "d3-array";
 import {
   captionText,
   colorsFor,
@@ -194,7 +195,7 @@ function valueScale(
     ? [...c.ticks]
     : format === "bytes"
     ? byteTicks(domain[0], domain[1], 5, false)
-    : linearTicks(domain[0], domain[1], 5);
+    : d3Ticks(domain[0], domain[1], 5); // what Plot draws (d3's), handed to it: the margin fits them
   return {
     options: { type: "linear", domain, ticks, tickFormat: fmt },
     tickLabels: ticks.map(fmt),
@@ -209,44 +210,6 @@ function powerTicks(lo: number, hi: number): number[] {
   for (let e = Math.ceil(log(lo) - 1e-9); base ** e <= hi * (1 + 1e-9); e++) out.push(base ** e);
   if (out.length > 8) return out.filter((_, i) => i % Math.ceil(out.length / 8) === 0);
   return out.length ? out : [lo, hi];
-}
-
-/**
- * The ticks Plot draws on a linear axis with `ticks: count`: d3-array's
- * ticks(lo, hi, count) for lo < hi (its tickSpec, as Plot calls it through
- * d3's linear scale; copied, as deno.json maps Plot but not d3). valueScale
- * hands them to Plot, so the margin is sized for exactly the labels drawn.
- */
-export function linearTicks(lo: number, hi: number, count: number): number[] {
-  if (!(lo < hi) || !(count > 0)) {
-    throw new RangeError(`linearTicks: needs lo < hi and count > 0, got [${lo}, ${hi}], ${count}`);
-  }
-  const step = (hi - lo) / count;
-  const power = Math.floor(Math.log10(step));
-  const error = step / Math.pow(10, power);
-  const factor = error >= Math.sqrt(50)
-    ? 10
-    : error >= Math.sqrt(10)
-    ? 5
-    : error >= Math.sqrt(2)
-    ? 2
-    : 1;
-  const out: number[] = [];
-  if (power < 0) {
-    // A negative power divides by the inverse step, so 0.3 stays 0.3 (not 0.30000000000000004).
-    const inv = Math.pow(10, -power) / factor;
-    let i1 = Math.round(lo * inv), i2 = Math.round(hi * inv);
-    if (i1 / inv < lo) i1++;
-    if (i2 / inv > hi) i2--;
-    for (let i = i1; i <= i2; i++) out.push(i / inv);
-  } else {
-    const inc = Math.pow(10, power) * factor;
-    let i1 = Math.round(lo / inc), i2 = Math.round(hi / inc);
-    if (i1 * inc < lo) i1++;
-    if (i2 * inc > hi) i2--;
-    for (let i = i1; i <= i2; i++) out.push(i * inc);
-  }
-  return out;
 }
 
 /** Facets named in their own labels ("IO page size: 2 MiB"), so no axis label collides with the y label. */

@@ -1,14 +1,8 @@
 import assert from "node:assert/strict";
 import * as Plot from "@observablehq/plot";
+import { ticks } from "d3-array";
 import { parseHTML } from "linkedom";
-import {
-  barPlot,
-  contrastText,
-  formatValue,
-  heatmapPlot,
-  linearTicks,
-  linePlot,
-} from "./analysis_plots.ts";
+import { barPlot, contrastText, formatValue, heatmapPlot, linePlot } from "./analysis_plots.ts";
 import { newDocument, textWidth } from "./svg.ts";
 
 // Deno's types have no DOM; linkedom's document is queried loosely here.
@@ -183,7 +177,7 @@ Deno.test("linePlot: the left margin fits the widest y tick label Plot draws", (
   }
 });
 
-Deno.test("linearTicks: the ticks Plot draws for `ticks: 5` on a linear axis (d3's)", () => {
+Deno.test("d3-array's ticks are the ticks Plot draws for `ticks: 5` on a linear axis", () => {
   const document = newDocument();
   for (const [lo, hi] of [[0, 7.738], [0, 1308], [-0.89, 1.78], [0, 0.0266], [12, 87], [0, 1e-5]]) {
     const svg = Plot.plot({
@@ -192,6 +186,6 @@ Deno.test("linearTicks: the ticks Plot draws for `ticks: 5` on a linear axis (d3
       marks: [Plot.axisY({ ticks: 5, tickFormat: String })],
     }) as unknown as { outerHTML: string };
     const drawn = texts(parse(svg.outerHTML), 'g[aria-label="y-axis tick label"] text');
-    assert.deepEqual(linearTicks(lo, hi, 5).map(String), drawn, `[${lo}, ${hi}]`);
+    assert.deepEqual(ticks(lo, hi, 5).map(String), drawn, `[${lo}, ${hi}]`);
   }
 });
