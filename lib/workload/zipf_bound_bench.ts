@@ -3,20 +3,25 @@
 // same paired rounds as workload_bench.ts (generator and hot path back to
 // back, order alternating; median of the rounds' ratios):
 // - the engine's Zipf (zipf.ts), as in workload_bench.ts;
-// - the bound for any sampler that keeps the engine's stream: its draw work
-//   alone (two xoshiro128** steps for the 53-bit uniform, one for the write
-//   flag, the two stores), with no table and no search;
+// - the same random numbers mapped by one multiply: the engine's uniform over
+//   3·2^22 slots of 64 B, whose 53-bit path draws what Zipf draws (two
+//   xoshiro128** steps for the uniform, one for the write flag) with no table
+//   and no search. A sampler that keeps Zipf's stream does at least this work,
+//   so its rate bounds theirs;
 // - an alias table (A. J. Walker, ACM TOMS 3(3), 1977; M. D. Vose, IEEE TSE
 //   17(9), 1991) over the pages themselves, the permutation folded in: one
-//   8 MiB table of (threshold, alias) pairs, one lookup per draw. It draws
-//   another stream (so it would change every Zipf result) and is here only to
-//   measure the suggestion: it is not the engine's sampler.
+//   8 MiB table of (threshold, alias) pairs, one lookup per draw, the write
+//   flags by the engine's fillWrites. It draws another stream (so it would
+//   change every Zipf result) and is here only to measure the suggestion: it
+//   is not the engine's sampler.
 // These are reference rows, not targets: `deno task bench zipf_bound`.
 
 import { BATCH as HOT_BATCH, hotPathDomain, median, runEngine } from "../iommu/iommu_bench.ts";
-import { parseConfig } from "../config/mod.ts";
+import { parseConfig, type RunConfigInput } from "../config/mod.ts";
 import type { DmaBatch } from "../iommu/mod.ts";
+import { fillWrites, writeThreshold } from "./fixed_rate.ts";
 import { createBatch, createWorkload } from "./mod.ts";
+import { Rng } from "./rng.ts";
 
 const PAGES = 1 << 20;
 const S = 0.99;
@@ -52,19 +57,20 @@ export function zipfAliasTable(pages = PAGES, s = S): Uint32Array {
   return table;
 }
 
-/** A 4,096-operation batch drawn the way the two reference rows draw. */
-class Reference {
-  private s = new Int32Array([1, 2, 3, 4, 5, 6, 7, 8]);
+/** The alias table's draws, a 4,096-operation batch at a time. */
+class AliasSampler {
+  private readonly address = Rng.fromSeed(1, "address");
+  private readonly writes = Rng.fromSeed(1, "write");
+  private readonly threshold = writeThreshold(0.5);
   readonly iova = new Float64Array(BATCH);
   readonly write = new Uint8Array(BATCH);
-  constructor(private readonly table: Uint32Array | null) {}
+  constructor(private readonly table: Uint32Array) {}
 
   fill(): void {
-    const iova = this.iova, write = this.write, table = this.table, st = this.s;
-    let s0 = st[0], s1 = st[1], s2 = st[2], s3 = st[3];
-    let w0 = st[4], w1 = st[5], w2 = st[6], w3 = st[7];
+    const iova = this.iova, table = this.table, rng = this.address;
+    let s0 = rng.s0, s1 = rng.s1, s2 = rng.s2, s3 = rng.s3;
     for (let i = 0; i < BATCH; i++) {
-      // xoshiro128** twice (rng.ts has the reference form), as zipf.ts draws U
+      // Two xoshiro128** steps (rng.ts has the reference form), as zipf.ts draws U
       let m = Math.imul(s1, 5);
       const a = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
       let t = s1 << 9;
@@ -83,25 +89,11 @@ class Reference {
       s0 ^= s3;
       s2 ^= t;
       s3 = (s3 << 11) | (s3 >>> 21);
-      let page: number;
-      if (table !== null) {
-        const k = (a >>> 12) << 1; // the slot: the top 20 bits
-        page = b < table[k] ? k >>> 1 : table[k + 1];
-      } else page = (a >>> 12) ^ (b >>> 22); // no table: both draws used, as a sampler must
-      iova[i] = page * 4096;
-      const mw = Math.imul(w1, 5);
-      const rw = Math.imul((mw << 7) | (mw >>> 25), 9) >>> 0;
-      const tw = w1 << 9;
-      w2 ^= w0;
-      w3 ^= w1;
-      w1 ^= w2;
-      w0 ^= w3;
-      w2 ^= tw;
-      w3 = (w3 << 11) | (w3 >>> 21);
-      write[i] = +(rw < 2147483648);
+      const k = (a >>> 12) << 1; // the slot: the top 20 bits
+      iova[i] = (b < table[k] ? k >>> 1 : table[k + 1]) * 4096;
     }
-    st[0] = s0, st[1] = s1, st[2] = s2, st[3] = s3;
-    st[4] = w0, st[5] = w1, st[6] = w2, st[7] = w3;
+    rng.s0 = s0, rng.s1 = s1, rng.s2 = s2, rng.s3 = s3;
+    fillWrites(this.writes, this.write, 0, BATCH, this.threshold);
   }
 }
 
@@ -115,16 +107,20 @@ export async function benchZipfBound(
   opts: { ops?: number; rounds?: number } = {},
 ): Promise<Record<string, unknown>[]> {
   const ops = opts.ops ?? 2_000_000, rounds = opts.rounds ?? 15;
-  const c = parseConfig({
-    guest: { memory: "8GiB" },
-    workload: { kind: "zipf", workingSet: "4GiB" },
-  });
-  const engine = await createWorkload(c.workload, { seed: 1, guestMemory: c.guest.memory });
+  const gen = async (workload: RunConfigInput["workload"]) => {
+    const c = parseConfig({ guest: { memory: "8GiB" }, workload });
+    return await createWorkload(c.workload, { seed: 1, guestMemory: c.guest.memory });
+  };
+  const zipf = await gen({ kind: "zipf", workingSet: "4GiB" });
+  const uniform = await gen({ kind: "uniform", accessSize: 64, workingSet: "768MiB" });
   const batch = createBatch(BATCH);
-  const bare = new Reference(null), alias = new Reference(zipfAliasTable());
+  const alias = new AliasSampler(zipfAliasTable());
   const cases: [string, () => void][] = [
-    ["engine zipf s=0.99 scatter, 2^20 pages", () => engine.fill(batch, Infinity)],
-    ["bound: its draws alone (3 xoshiro steps, no table)", () => bare.fill()],
+    ["engine zipf s=0.99 scatter, 2^20 pages", () => zipf.fill(batch, Infinity)],
+    [
+      "bound: its draws, mapped by one multiply (uniform 53-bit)",
+      () => uniform.fill(batch, Infinity),
+    ],
     ["alias table over the 2^20 pages (another stream)", () => alias.fill()],
   ];
   const hot = hotPathDomain(true);
