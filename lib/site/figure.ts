@@ -4,13 +4,10 @@
 // sweep, its runs, engine and commit, so `deno task reproduce <figure>` finds
 // the sweep from the figure alone (sweepIdsIn).
 
+import { FRONTIER_TITLE, HEADLINE_SUBTITLE } from "../demo/mod.ts";
 import { frontierPlot } from "../notebook/mod.ts";
 
-export const FRONTIER_TITLE = "Guest IOTLB miss rate vs migration data transferred";
-
-/** The headline sweep's workload (lib/demo's HEADLINE_SPEC), as its figure's subtitle says it. */
-export const HEADLINE_SUBTITLE =
-  "Zipf(1.2) DMA writes into 256 MiB of a 1 GiB guest, 256 MiB/s, 300 ms downtime limit";
+export { HEADLINE_SUBTITLE };
 
 /** What a figure's caption says of the sweep it draws. */
 export interface FigureSweep {
