@@ -15,8 +15,6 @@ export {
   type ConfigPoint,
   frontierByPageSize,
   paretoFrontier,
-  // Notebook 03's name for the same frontier (cost on both axes).
-  paretoFrontier as nonDominated,
 } from "./frontier_data.ts";
 export { resultRow, type Row, type RowsInput, toRounds, toRows } from "./rows.ts";
 // The parts of a figure, for figures drawn outside this folder (advise's).
