@@ -19,6 +19,7 @@ import {
   newDocument,
   plotSvg,
   POLICY_COLORS,
+  sortClearBatches,
   SYMBOLS,
 } from "../notebook/mod.ts";
 import type { GuestCost } from "./metrics.ts";
@@ -103,10 +104,8 @@ export function adviseFigure(
     .filter((p) => data.some((d) => d.page === p));
   const variants = [...new Set(data.map((d) => d.variant))];
   const colors = colorsFor(variants, VARIANT_COLORS, MORE_POLICY_COLORS.slice(2));
-  // Clear batches in their natural order: 1, 64, ..., then "round".
-  const batches = [...new Set(data.map((d) => d.batch))].sort((a, b) =>
-    (a === "round" ? Infinity : Number(a)) - (b === "round" ? Infinity : Number(b))
-  );
+  // Clear batches in the legend order of every figure: 1, 64, ..., then "round".
+  const batches = sortClearBatches(data.map((d) => d.batch));
   const symbols = batches.map((_, i) => SYMBOLS[i % SYMBOLS.length]);
 
   const lo = Math.min(...data.map((d) => d.xMin)), hi = Math.max(...data.map((d) => d.xMax));

@@ -15,6 +15,7 @@ export {
   type ConfigPoint,
   frontierByPageSize,
   paretoFrontier,
+  sortClearBatches,
 } from "./frontier_data.ts";
 export { resultRow, type Row, type RowsInput, toRounds, toRows } from "./rows.ts";
 // The parts of a figure, for figures drawn outside this folder (advise's).
