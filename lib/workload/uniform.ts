@@ -5,7 +5,7 @@
 // interval", ACM TOMACS 29(1), 2019), and a 53-bit float beyond (relative bias
 // at most slots/2^53).
 
-import { type OpSource, writeThreshold } from "./fixed_rate.ts";
+import { fillWrites, type OpSource, writeThreshold } from "./fixed_rate.ts";
 import type { Rng } from "./rng.ts";
 import { checkCommon, type CommonFields, slotCount, type SourceContext } from "./source.ts";
 import type { DmaBatch, IovaRange } from "./types.ts";
@@ -48,33 +48,8 @@ export class UniformSource implements OpSource {
     const end = start + n;
     const rng = this.address;
     let s0 = rng.s0, s1 = rng.s1, s2 = rng.s2, s3 = rng.s3;
-    // The write flags from their own stream, in the same pass, drawn even for
-    // writeFraction 0 or 1: r < threshold is then never or always true, and
-    // the stream's state is no one else's (a branch would cost every
-    // operation). A power-of-two slot count with writeFraction 0 or 1 (all
-    // writes, a NIC's receive ring) skips the write stream instead, as
-    // fillWrites does: the flags are the same, and nothing else reads it.
-    const write = batch.write, threshold = this.threshold;
-    const wr = this.writes;
-    let w0 = wr.s0, w1 = wr.s1, w2 = wr.s2, w3 = wr.s3;
     const log2 = Math.log2(slots);
-    const pow2 = slots > 1 && slots <= TWO_POW_32 && Number.isInteger(log2);
-    if (pow2 && (threshold <= 0 || threshold >= TWO_POW_32)) {
-      const shift = 32 - log2;
-      for (let i = start; i < end; i++) {
-        const m = Math.imul(s1, 5);
-        const r = Math.imul((m << 7) | (m >>> 25), 9) >>> 0;
-        const t = s1 << 9;
-        s2 ^= s0;
-        s3 ^= s1;
-        s1 ^= s2;
-        s0 ^= s3;
-        s2 ^= t;
-        s3 = (s3 << 11) | (s3 >>> 21);
-        iova[i] = offset + (r >>> shift) * accessSize;
-      }
-      write.fill(threshold > 0 ? 1 : 0, start, end);
-    } else if (pow2) {
+    if (slots > 1 && slots <= TWO_POW_32 && Number.isInteger(log2)) {
       const shift = 32 - log2;
       for (let i = start; i < end; i++) {
         // xoshiro128** step, inlined (rng.ts has the reference form)
@@ -88,17 +63,6 @@ export class UniformSource implements OpSource {
         s2 ^= t;
         s3 = (s3 << 11) | (s3 >>> 21);
         iova[i] = offset + (r >>> shift) * accessSize;
-        // xoshiro128** step of the write stream (fillWrites, inlined).
-        const mw = Math.imul(w1, 5);
-        const rw = Math.imul((mw << 7) | (mw >>> 25), 9) >>> 0;
-        const tw = w1 << 9;
-        w2 ^= w0;
-        w3 ^= w1;
-        w1 ^= w2;
-        w0 ^= w3;
-        w2 ^= tw;
-        w3 = (w3 << 11) | (w3 >>> 21);
-        write[i] = +(rw < threshold); // a setcc, no branch
       }
     } else if (slots <= LEMIRE_MAX) {
       const reject = (TWO_POW_32 - slots) % slots;
@@ -131,17 +95,6 @@ export class UniformSource implements OpSource {
           s3 = rng.s3;
         }
         iova[i] = offset + slot * accessSize;
-        // xoshiro128** step of the write stream (fillWrites, inlined).
-        const mw = Math.imul(w1, 5);
-        const rw = Math.imul((mw << 7) | (mw >>> 25), 9) >>> 0;
-        const tw = w1 << 9;
-        w2 ^= w0;
-        w3 ^= w1;
-        w1 ^= w2;
-        w0 ^= w3;
-        w2 ^= tw;
-        w3 = (w3 << 11) | (w3 >>> 21);
-        write[i] = +(rw < threshold); // a setcc, no branch
       }
     } else {
       for (let i = start; i < end; i++) {
@@ -165,27 +118,16 @@ export class UniformSource implements OpSource {
         s3 = (s3 << 11) | (s3 >>> 21);
         const u = (a * 67108864 + b) * TWO_POW_MINUS_53;
         iova[i] = offset + Math.floor(u * slots) * accessSize;
-        // xoshiro128** step of the write stream (fillWrites, inlined).
-        const mw = Math.imul(w1, 5);
-        const rw = Math.imul((mw << 7) | (mw >>> 25), 9) >>> 0;
-        const tw = w1 << 9;
-        w2 ^= w0;
-        w3 ^= w1;
-        w1 ^= w2;
-        w0 ^= w3;
-        w2 ^= tw;
-        w3 = (w3 << 11) | (w3 >>> 21);
-        write[i] = +(rw < threshold); // a setcc, no branch
       }
     }
     rng.s0 = s0;
     rng.s1 = s1;
     rng.s2 = s2;
     rng.s3 = s3;
-    wr.s0 = w0;
-    wr.s1 = w1;
-    wr.s2 = w2;
-    wr.s3 = w3;
+    // The write flags from their own stream, in a pass of their own: flag i is
+    // the stream's i-th draw either way, and fillWrites skips the draws for
+    // writeFraction 0 or 1 (nothing else reads the stream).
+    fillWrites(this.writes, batch.write, start, n, this.threshold);
     batch.length.fill(accessSize, start, end);
     this.emittedBytes += n * accessSize;
   }
