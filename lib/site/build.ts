@@ -7,6 +7,7 @@
 
 import { basename, join } from "node:path";
 import { parseConfig } from "../config/mod.ts";
+import { HEADLINE_SUBTITLE } from "../demo/mod.ts";
 import { engineSourceVersion } from "../migration/mod.ts";
 import { METRICS, NAMED_QUERIES } from "../queries/mod.ts";
 import { exists, readParquetRows } from "../store/mod.ts";
@@ -29,7 +30,7 @@ import {
 } from "./notebook_page.ts";
 import { DENO, shellQuote } from "./rerun.ts";
 import { explorerPage } from "./explorer_page.ts";
-import { frontierFigure, HEADLINE_SUBTITLE, shortCommit } from "./figure.ts";
+import { frontierFigure, shortCommit } from "./figure.ts";
 
 export const SITE_DIR = "_site";
 export const NOTEBOOK_OUT_DIR = "data/notebooks";

@@ -4,10 +4,8 @@
 // sweep, its runs, engine and commit, so `deno task reproduce <figure>` finds
 // the sweep from the figure alone (sweepIdsIn).
 
-import { FRONTIER_TITLE, HEADLINE_SUBTITLE } from "../demo/mod.ts";
+import { FRONTIER_TITLE } from "../demo/mod.ts";
 import { frontierPlot } from "../notebook/mod.ts";
-
-export { HEADLINE_SUBTITLE };
 
 /** What a figure's caption says of the sweep it draws. */
 export interface FigureSweep {

@@ -7,7 +7,7 @@
 // from the new data.
 
 import { join } from "node:path";
-import { runDemo } from "../demo/mod.ts";
+import { HEADLINE_SUBTITLE, runDemo } from "../demo/mod.ts";
 import { readParquetRows } from "../store/mod.ts";
 import {
   DEFAULT_STORE,
@@ -19,7 +19,7 @@ import {
   StoreError,
 } from "../sweep/mod.ts";
 import { NOTEBOOK_OUT_DIR } from "./build.ts";
-import { frontierFigure, HEADLINE_SUBTITLE } from "./figure.ts";
+import { frontierFigure } from "./figure.ts";
 import { headlineNumbers, headlineSentence, updateReadme } from "./headline.ts";
 import { sweepIdsIn } from "./notebook_page.ts";
 
