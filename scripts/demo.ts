@@ -6,7 +6,7 @@
 import { runDemo } from "../lib/demo/mod.ts";
 import { EngineError, StoreError } from "../lib/sweep/mod.ts";
 import { exitOnError } from "./cli_common.ts";
-import { quietArrowBin } from "../lib/testing/npm_quiet.ts";
+import { quietArrowBin } from "../lib/site/npm_quiet.ts";
 
 quietArrowBin(); // before the workers start: see npm_quiet.ts
 

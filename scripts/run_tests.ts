@@ -4,7 +4,7 @@
 // last line is the `ok | N passed | N failed` summary. Extra arguments replace
 // the file list and go to `deno test` (e.g. a file, or a file and `--filter name`).
 
-import { quietArrowBin } from "../lib/testing/npm_quiet.ts";
+import { quietArrowBin } from "../lib/site/npm_quiet.ts";
 import { installHint, SYSTEM_TOOLS, type SystemTool, toolPresent } from "../lib/testing/system.ts";
 
 function run(cmd: string[], env: Record<string, string> = {}): boolean {

@@ -8,12 +8,14 @@
 import { basename, join } from "node:path";
 import { parseConfig } from "../config/mod.ts";
 import { HEADLINE_SUBTITLE } from "../demo/mod.ts";
+import { reproduceCommand as runnerCommand } from "../notebook/run.ts";
 import { engineSourceVersion } from "../migration/mod.ts";
 import { METRICS, NAMED_QUERIES } from "../queries/mod.ts";
 import { exists, readParquetRows } from "../store/mod.ts";
 import {
   DEFAULT_STORE,
   exportSweep,
+  provenance,
   PUBLISHED_DIR,
   resolveSweep,
   Store,
@@ -28,7 +30,7 @@ import {
   printedProvenance,
   renderNotebook,
 } from "./notebook_page.ts";
-import { DENO, shellQuote } from "./rerun.ts";
+import { DENO } from "./rerun.ts";
 import { explorerPage } from "./explorer_page.ts";
 import { frontierFigure, shortCommit } from "./figure.ts";
 
@@ -85,15 +87,6 @@ export interface SiteResult {
   notebooks: number;
   figures: number;
   scriptBytes: number;
-}
-
-async function git(args: string[]): Promise<string | null> {
-  try {
-    const r = await new Deno.Command("git", { args, stdout: "piped", stderr: "null" }).output();
-    return r.success ? new TextDecoder().decode(r.stdout).trim() : null;
-  } catch {
-    return null;
-  }
 }
 
 interface SweepJson {
@@ -235,7 +228,6 @@ async function readNotebooks(dir: string): Promise<NotebookInfo[]> {
     }
     const name = file.replace(/\.ipynb$/, "");
     const rendered = renderNotebook(nb);
-    const params = injectedParams(nb).map((p) => `--param ${shellQuote(p)}`);
     const mtime = (await Deno.stat(path)).mtime;
     out.push({
       name,
@@ -244,7 +236,8 @@ async function readNotebooks(dir: string): Promise<NotebookInfo[]> {
       summary: rendered.summary,
       figures: rendered.figures.length,
       sweepIds: [...new Set(rendered.figures.flatMap((f) => f.sweepIds))],
-      command: [`${DENO} task notebooks`, ...params, `notebooks/${file}`].join(" "),
+      // The runner's own command (the one the notebook prints), run through npx.
+      command: runnerCommand(path, injectedParams(nb)).replace(/^deno /, `${DENO} `),
       executedAt: mtime ? date(mtime.toISOString()) : "unknown",
       ...printedProvenance(nb),
       body: rendered.body,
@@ -369,7 +362,7 @@ export async function buildSite(options: SiteOptions = {}): Promise<SiteResult> 
     figures.set(d.id, svg);
   }
 
-  const buildCommit = await git(["rev-parse", "HEAD"]);
+  const buildCommit = (await provenance()).gitCommit;
   const engineNow = await engineSourceVersion();
   const builtAt = new Date().toISOString();
   const footer = `Built ${esc(date(builtAt))} from commit <code>${

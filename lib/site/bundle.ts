@@ -7,7 +7,7 @@ import * as esbuild from "esbuild";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { exists } from "../store/mod.ts";
-import { quietArrowBin } from "../testing/npm_quiet.ts";
+import { quietArrowBin } from "./npm_quiet.ts";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 export const EXPLORER_ENTRY = join(REPO, "lib/explorer/main.ts");

@@ -50,11 +50,18 @@ export function notebookSummary(nb: Nb): { title: string; summary: string } {
 }
 
 /** The `--param` values of an executed notebook's injected parameters cell. */
-export function injectedParams(nb: Nb): string[] {
+export function injectedParams(nb: Nb): Record<string, unknown> {
   const cell = nb.cells.find((c) => c.metadata?.tags?.includes("injected-parameters"));
-  if (!cell) return [];
-  return [...text(cell.source).matchAll(/^([A-Za-z_$][\w$]*) = (.*);$/gm)].map((m) =>
-    `${m[1]}=${m[2]}`
+  if (!cell) return {};
+  // lib/notebook/run.ts writes each value as a JSON literal.
+  return Object.fromEntries(
+    [...text(cell.source).matchAll(/^([A-Za-z_$][\w$]*) = (.*);$/gm)].map((m) => {
+      try {
+        return [m[1], JSON.parse(m[2])];
+      } catch {
+        return [m[1], m[2]];
+      }
+    }),
   );
 }
 

@@ -38,6 +38,7 @@ export { onWorkers, type WorkersOptions, type WorkersOutcome } from "./commit.ts
 export { type StoreSink, storeSink, type StoreSinkOptions } from "./store_sink.ts";
 export { sweep, type SweepOptions, type SweepResult } from "./sweep.ts";
 export { DEFAULT_ENGINE, EngineError, engineVersion, resolveEngine } from "./engine.ts";
+export { type Provenance, provenance } from "./provenance.ts";
 export { type PoolResult, type PoolTask, runPool } from "./pool.ts";
 export { formatEta } from "../units/mod.ts";
 export {
