@@ -295,10 +295,9 @@ export class Store {
         })`,
       );
       const have = new Set(
-        (await this.read(
-          `SELECT lower(column_name) AS name FROM information_schema.columns WHERE table_name = $1`,
-          [table],
-        )).rows.map((r) => r.name as string),
+        (await this.read(`PRAGMA table_info(${sqlLiteral(table)})`)).rows.map((r) =>
+          (r.name as string).toLowerCase()
+        ),
       );
       for (const c of cols) {
         if (!have.has(c.name.toLowerCase())) {
