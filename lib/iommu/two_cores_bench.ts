@@ -93,7 +93,7 @@ export function scaling(
   for (const [w, with_] of b) {
     const before = a.get(w - 1), after = a.get(w + 1);
     if (!before || !after) continue;
-    ratios.push((2 * (median(before) + median(after)) / 2) / median(with_));
+    ratios.push((median(before) + median(after)) / median(with_)); // 2 × their mean / beside
   }
   return {
     speedup: ratios.length ? median(ratios) : NaN,
@@ -138,9 +138,13 @@ export async function toggle(
 /** A sweep worker (lib/sweep/worker.ts) running `configs[k % n]` for run k. */
 async function sweepWorker(engine: string, configs: readonly unknown[], offset: number) {
   const worker = new Worker(new URL("../sweep/worker.ts", import.meta.url), { type: "module" });
-  let waiting: ((m: FromWorker) => void) | null = null;
-  worker.onmessage = (e: MessageEvent<FromWorker>) => waiting?.(e.data);
-  const next = () => new Promise<FromWorker>((resolve) => (waiting = resolve));
+  let waiting: { resolve: (m: FromWorker) => void; reject: (e: Error) => void } | null = null;
+  worker.onmessage = (e: MessageEvent<FromWorker>) => waiting?.resolve(e.data);
+  worker.onerror = (e: ErrorEvent) => {
+    e.preventDefault();
+    waiting?.reject(new Error(`sweep worker died: ${e.message}`));
+  };
+  const next = () => new Promise<FromWorker>((resolve, reject) => (waiting = { resolve, reject }));
   const ready = next();
   worker.postMessage({ type: "init", engine } satisfies ToWorker);
   const m = await ready;
@@ -186,9 +190,10 @@ export async function benchTwoCores(options: TwoCoresOptions = {}): Promise<Benc
     b.close();
   }
   const bin = buildReference();
+  const cName = "C reference: 2 iotlb_ref processes, steady state / 1";
   if (!bin) {
     rows.push({
-      name: "C reference: 2 processes / 1",
+      name: cName,
       value: NaN,
       unit: "x",
       note: "skipped: no cc",
@@ -213,7 +218,7 @@ export async function benchTwoCores(options: TwoCoresOptions = {}): Promise<Benc
     totalMs: options.cMs ?? 10_000,
     gapMs: 25,
   });
-  rows.push(scalingRow("C reference: 2 iotlb_ref processes, steady state / 1", c, "runs"));
+  rows.push(scalingRow(cName, c, "runs"));
   return rows;
 }
 
