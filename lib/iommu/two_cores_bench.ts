@@ -147,8 +147,14 @@ async function sweepWorker(engine: string, configs: readonly unknown[], offset: 
   const next = () => new Promise<FromWorker>((resolve, reject) => (waiting = { resolve, reject }));
   const ready = next();
   worker.postMessage({ type: "init", engine } satisfies ToWorker);
-  const m = await ready;
-  if (m.type !== "ready") throw new Error(`sweep worker: ${JSON.stringify(m)}`);
+  const m = await ready.catch((e) => {
+    worker.terminate();
+    throw e;
+  });
+  if (m.type !== "ready") {
+    worker.terminate();
+    throw new Error(`sweep worker: ${JSON.stringify(m)}`);
+  }
   const run: Runner = async (k) => {
     const key = (k + offset) % configs.length;
     const done = next();
@@ -176,7 +182,10 @@ export async function benchTwoCores(options: TwoCoresOptions = {}): Promise<Benc
   const plan = await planFor(BENCH_SPEC, engine);
   const configs = plan.points.map((p) => p.config);
   const a = await sweepWorker(engine, configs, 0);
-  const b = await sweepWorker(engine, configs, configs.length >> 1);
+  const b = await sweepWorker(engine, configs, configs.length >> 1).catch((e) => {
+    a.close();
+    throw e;
+  });
   const rows: BenchRow[] = [];
   try {
     // Warm-up: both run every point once, side by side (the JIT settles).
