@@ -76,15 +76,12 @@ export function scaling(
   windowOf: (t: number) => number,
 ): Scaling {
   const times = new Map<number, number[]>();
-  for (const s of [...alone, ...beside]) {
-    times.set(s.key, [...(times.get(s.key) ?? []), s.t1 - s.t0]);
-  }
+  for (const s of [...alone, ...beside]) append(times, s.key, s.t1 - s.t0);
   const scale = new Map([...times].map(([k, ts]) => [k, median(ts)]));
   const byWindow = (spans: readonly Span[]) => {
     const m = new Map<number, number[]>();
     for (const s of spans) {
-      const w = windowOf(s.t0);
-      m.set(w, [...(m.get(w) ?? []), (s.t1 - s.t0) / scale.get(s.key)!]);
+      append(m, windowOf(s.t0), (s.t1 - s.t0) / scale.get(s.key)!);
     }
     return m;
   };
@@ -103,6 +100,12 @@ export function scaling(
     min: Math.min(...ratios),
     max: Math.max(...ratios),
   };
+}
+
+function append(m: Map<number, number[]>, key: number, value: number): void {
+  const list = m.get(key);
+  if (list) list.push(value);
+  else m.set(key, [value]);
 }
 
 /** A run of work `k` by a runner, resolving to its span. */

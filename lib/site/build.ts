@@ -8,7 +8,6 @@
 import { basename, join } from "node:path";
 import { parseConfig } from "../config/mod.ts";
 import { HEADLINE_SUBTITLE } from "../demo/mod.ts";
-import { reproduceCommand as runnerCommand } from "../notebook/run.ts";
 import { engineSourceVersion } from "../migration/mod.ts";
 import { METRICS, NAMED_QUERIES } from "../queries/mod.ts";
 import { exists, readParquetRows } from "../store/mod.ts";
@@ -25,8 +24,8 @@ import { bundleExplorer } from "./bundle.ts";
 import { commandBlock, esc, page, prefixSvgIds, STYLE_CSS } from "./html.ts";
 import {
   figureSlot,
-  injectedParams,
   type Nb,
+  notebookRerunCommand,
   printedProvenance,
   renderNotebook,
 } from "./notebook_page.ts";
@@ -236,8 +235,7 @@ async function readNotebooks(dir: string): Promise<NotebookInfo[]> {
       summary: rendered.summary,
       figures: rendered.figures.length,
       sweepIds: [...new Set(rendered.figures.flatMap((f) => f.sweepIds))],
-      // The runner's own command (the one the notebook prints), run through npx.
-      command: runnerCommand(path, injectedParams(nb)).replace(/^deno /, `${DENO} `),
+      command: notebookRerunCommand(path, nb),
       executedAt: mtime ? date(mtime.toISOString()) : "unknown",
       ...printedProvenance(nb),
       body: rendered.body,

@@ -4,7 +4,9 @@
 // names, so the site can attach the figure's provenance and Parquet.
 
 import { marked } from "marked";
+import { reproduceCommand } from "../notebook/run.ts";
 import { esc, prefixSvgIds } from "./html.ts";
+import { DENO } from "./rerun.ts";
 
 /** The nbformat 4 subset a page needs. */
 export interface NbOutput {
@@ -49,7 +51,7 @@ export function notebookSummary(nb: Nb): { title: string; summary: string } {
   return { title, summary: sentence.length > 240 ? sentence.slice(0, 239) + "…" : sentence };
 }
 
-/** The `--param` values of an executed notebook's injected parameters cell. */
+/** The parameters (name → value) of an executed notebook's injected parameters cell. */
 export function injectedParams(nb: Nb): Record<string, unknown> {
   const cell = nb.cells.find((c) => c.metadata?.tags?.includes("injected-parameters"));
   if (!cell) return {};
@@ -63,6 +65,14 @@ export function injectedParams(nb: Nb): Record<string, unknown> {
       }
     }),
   );
+}
+
+/**
+ * The command that reruns an executed notebook with its parameters: the
+ * runner's own (the one the notebook prints), through npx.
+ */
+export function notebookRerunCommand(path: string, nb: Nb): string {
+  return reproduceCommand(path, injectedParams(nb)).replace(/^deno /, `${DENO} `);
 }
 
 /** Engine version and git commit if the notebook printed them. */
